@@ -1,0 +1,238 @@
+"""``indexer build``: a complete new index version from a catalog, published atomically."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from indexer.catalog import Catalog, CatalogError, read_catalog
+from indexer.documents import Document, DocumentBuilder, field_stats, stored_point
+from indexer.progress import Progress
+from search.config import IndexConfig, resolve_config_path
+from search.index import SHARD, make_analyzer, save_analysis
+from search.product import Product
+from search.retrieve.bm25 import FieldStats
+from search.retrieve.embed import Embedder, EmbeddingCache, embed_passages_cached, make_embedder
+from search.store.edge import EdgeWriter
+from search.store.layout import MANIFEST, DataDir, write_json_atomic
+from search.text.analyzer import ChineseAnalyzer
+from search.text.dictionaries import load_attributes, load_brands, load_words
+from search.text.lexicon import Lexicon
+
+MANIFEST_FORMAT = 1
+UPSERT_BATCH = 1000
+NO_DENSE = "none"
+
+
+@dataclass
+class BuildResult:
+    """What a build did (printed by ``indexer build --json``)."""
+
+    indexed: int
+    rejected: int
+    rejects_file: str | None
+    seconds: float
+    build: str
+    embedded: int = 0
+    embeddings_cached: int = 0
+    ignored_fields: dict[str, int] = field(default_factory=dict)
+    timings: dict[str, float] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-serialisable summary."""
+        return asdict(self)
+
+
+@dataclass
+class Vocabulary:
+    """The analyzer and lexicon for one catalog under one config."""
+
+    lexicon: Lexicon
+    analyzer: ChineseAnalyzer
+    user_words: list[str]
+    stopwords: list[str]
+
+
+def prepare_vocabulary(products: Sequence[Product], config: IndexConfig, configs_dir: Path) -> Vocabulary:
+    """Load the dictionary files and build the lexicon and analyzer for ``products``."""
+    analysis = config.analysis
+    brands = [e for p in analysis.brands for e in load_brands(resolve_config_path(p, configs_dir))]
+    words = [w for p in analysis.product_words for w in load_words(resolve_config_path(p, configs_dir))]
+    synonyms: dict[str, list[tuple[str, ...]]] = {}
+    for p in analysis.attributes:
+        for name, groups in load_attributes(resolve_config_path(p, configs_dir)).items():
+            synonyms.setdefault(name, []).extend(groups)
+    stopwords = [w for p in analysis.stopwords for w in load_words(resolve_config_path(p, configs_dir))]
+    lexicon = Lexicon.build(products, brands, words, synonyms)
+    user_words = lexicon.user_words()
+    analyzer = make_analyzer(analysis, user_words, stopwords)
+    return Vocabulary(lexicon, analyzer, user_words, stopwords)
+
+
+def analyze_all(builder: DocumentBuilder, products: Sequence[Product], progress: Progress) -> list[Document]:
+    """Analyse every product."""
+    builder.analyzer.warm_up()
+    with progress.stage("analyze", total=len(products), unit="products") as advance:
+        docs = []
+        for i, product in enumerate(products, start=1):
+            docs.append(builder.build(product))
+            if i % 500 == 0:
+                advance(500)
+        advance(len(products) % 500)
+    return docs
+
+
+def corpus_stats(docs: Sequence[Document], config: IndexConfig) -> dict[str, FieldStats]:
+    """Statistics of every lexical field."""
+    return {name: field_stats(list(docs), name) for name in config.lexical.fields}
+
+
+def embed_documents(
+    docs: Sequence[Document],
+    embedder: Embedder | None,
+    cache_path: Path,
+    config: IndexConfig,
+    progress: Progress,
+) -> tuple[np.ndarray | None, int]:
+    """Dense vectors of documents (None when the build has no dense side) and how many were computed."""
+    if embedder is None:
+        return None, 0
+    embedder.warm_up()
+    texts = [d.dense_text for d in docs]
+    cache = EmbeddingCache(cache_path, embedder.name, embedder.dim) if config.dense.cache else None
+    try:
+        with progress.stage("embed", total=len(texts), unit="titles") as advance:
+            vectors, computed = embed_passages_cached(
+                embedder, texts, cache, batch_size=config.dense.batch_size, progress=advance
+            )
+    finally:
+        if cache is not None:
+            cache.close()
+    return vectors, computed
+
+
+def write_manifest(
+    build: Path,
+    *,
+    kind: str,
+    catalog: Catalog,
+    config: IndexConfig,
+    stats: dict[str, FieldStats],
+    embedder: Embedder | None,
+    products: int,
+    timings: dict[str, float],
+    extra: dict[str, Any] | None = None,
+) -> None:
+    """Write a build's manifest (last step before publication)."""
+    manifest = {
+        "format": MANIFEST_FORMAT,
+        "kind": kind,
+        "created_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        "catalog": str(catalog.path),
+        "products": products,
+        "rejected": len(catalog.rejects),
+        "index_config": config.model_dump(mode="json"),
+        "lexical": {name: asdict(s) for name, s in stats.items()},
+        "dense": {"model": embedder.name if embedder else NO_DENSE, "dim": embedder.dim if embedder else 0},
+        "timings": timings,
+        **(extra or {}),
+    }
+    write_json_atomic(build / MANIFEST, manifest)
+
+
+def resolve_embedder(config: IndexConfig, embedder: Embedder | None) -> Embedder | None:
+    """The embedder to build with: the one given, else the config's (None for ``dense.model: none``)."""
+    if embedder is not None:
+        return embedder
+    if config.dense.model == NO_DENSE:
+        return None
+    return make_embedder(config.dense.model)
+
+
+def build_index(
+    catalog_path: Path,
+    data_dir: Path,
+    config: IndexConfig,
+    configs_dir: Path,
+    *,
+    embedder: Embedder | None = None,
+    progress: Progress | None = None,
+) -> BuildResult:
+    """Index a catalog into a new build and publish it.
+
+    The previous build keeps serving until the new one is complete; any failure
+    (or Ctrl-C) discards the partial build and leaves the data directory as it was.
+    """
+    progress = progress or Progress(enabled=False)
+    start = time.perf_counter()
+    data = DataDir(data_dir)
+    embedder = resolve_embedder(config, embedder)
+    with data.writer_lock():
+        with progress.stage("read"):
+            catalog = read_catalog(catalog_path)
+        rejects_file = catalog.write_rejects(data.rejects_dir)
+        if catalog.rejects:
+            progress.log(f"{len(catalog.rejects)} rows rejected, see {rejects_file}")
+        products = catalog.products
+        if not products:
+            raise CatalogError(f"{catalog_path}: no valid products ({len(catalog.rejects)} rows rejected); index unchanged")
+        with progress.stage("vocabulary"):
+            vocab = prepare_vocabulary(products, config, configs_dir)
+        builder = DocumentBuilder(vocab.analyzer, vocab.lexicon, config)
+        docs = analyze_all(builder, products, progress)
+        stats = corpus_stats(docs, config)
+        vectors, computed = embed_documents(docs, embedder, data.cache_dir / "embeddings.sqlite", config, progress)
+
+        partial = data.new_build()
+        try:
+            with progress.stage("write", total=len(docs), unit="products") as advance:
+                writer = EdgeWriter.create(
+                    partial / SHARD, embedder.dim if embedder else 1, list(config.lexical.fields), config.store
+                )
+                try:
+                    for lo in range(0, len(docs), UPSERT_BATCH):
+                        chunk = docs[lo : lo + UPSERT_BATCH]
+                        writer.upsert(
+                            [
+                                stored_point(d, config, stats, vectors[lo + i] if vectors is not None else None)
+                                for i, d in enumerate(chunk)
+                            ]
+                        )
+                        advance(len(chunk))
+                except BaseException:
+                    writer.abort()
+                    raise
+            with progress.stage("optimize"):
+                writer.finish()
+            save_analysis(partial, vocab.user_words, vocab.stopwords, vocab.lexicon)
+            write_manifest(
+                partial,
+                kind="build",
+                catalog=catalog,
+                config=config,
+                stats=stats,
+                embedder=embedder,
+                products=len(docs),
+                timings=progress.timings,
+            )
+            final = data.publish(partial)
+        except BaseException:
+            data.discard(partial)
+            raise
+        data.cleanup()
+    return BuildResult(
+        indexed=len(docs),
+        rejected=len(catalog.rejects),
+        rejects_file=str(rejects_file) if rejects_file else None,
+        seconds=round(time.perf_counter() - start, 2),
+        build=final.name,
+        embedded=computed,
+        embeddings_cached=len(docs) - computed if vectors is not None else 0,
+        ignored_fields=dict(catalog.ignored_fields),
+        timings=dict(progress.timings),
+    )

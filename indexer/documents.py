@@ -1,0 +1,149 @@
+"""Turning a product into what the index stores: payload, lexical term bags and the text to embed."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass
+
+from search.config import IndexConfig
+from search.product import Product
+from search.retrieve.bm25 import FieldStats, SparseVector, doc_vector
+from search.store.base import StoredPoint, attr_key
+from search.text.analyzer import ChineseAnalyzer
+from search.text.lexicon import Lexicon, category_prefixes
+from search.text.normalize import normalize
+
+_LIST_SPLIT = re.compile(r"[,，、;；|]")
+
+
+@dataclass(frozen=True)
+class Document:
+    """One product prepared for indexing."""
+
+    product: Product
+    payload: dict
+    bags: dict[str, Counter[str]]
+    lengths: dict[str, float]
+    dense_text: str
+
+
+class DocumentBuilder:
+    """Builds :class:`Document` objects with one analyzer, lexicon and index config."""
+
+    def __init__(self, analyzer: ChineseAnalyzer, lexicon: Lexicon, config: IndexConfig) -> None:
+        self.analyzer = analyzer
+        self.lexicon = lexicon
+        self.config = config
+        self._synonyms = self._synonym_map(lexicon)
+
+    @staticmethod
+    def _synonym_map(lexicon: Lexicon) -> dict[str, str]:
+        out: dict[str, str] = {}
+        for groups in lexicon.attribute_synonyms.values():
+            for group in groups:
+                for value in group[1:]:
+                    out.setdefault(value, group[0])
+        return out
+
+    def attr_keys(self, attributes: dict[str, str]) -> list[str]:
+        """Keywords for attribute filters: ``name=value`` and name-agnostic ``=value``, with canonical synonyms."""
+        keys: dict[str, None] = {}
+        for name, raw in attributes.items():
+            n = normalize(name)
+            for value in _LIST_SPLIT.split(normalize(raw)):
+                value = value.strip()
+                if not value or len(value) > 40:
+                    continue
+                for v in dict.fromkeys((value, self._synonyms.get(value, value))):
+                    keys[attr_key(n, v)] = None
+                    keys[attr_key("", v)] = None
+        return list(keys)
+
+    def payload(self, product: Product) -> dict:
+        """The stored payload of a product."""
+        brand_key = self.lexicon.brand_key(product.brand)
+        brand_keys: list[str] = []
+        if brand_key:
+            brand = self.lexicon.brands.get(brand_key)
+            brand_keys = [brand_key, *(brand.aliases if brand else [])]
+        return {
+            "id": product.id,
+            "title": product.title,
+            "brand": product.brand,
+            "brand_key": brand_key,
+            "brand_keys": list(dict.fromkeys(brand_keys)),
+            "category": product.category,
+            "category_path": category_prefixes(product.category) if product.category else [],
+            "attributes": dict(product.attributes),
+            "attr_keys": self.attr_keys(product.attributes),
+            "price": product.price,
+            "sales": product.sales,
+            "hash": product.content_hash(),
+        }
+
+    def _source_texts(self, product: Product, payload: dict) -> dict[str, str]:
+        brand_text = ""
+        if payload["brand_key"]:
+            brand = self.lexicon.brands.get(payload["brand_key"])
+            aliases = brand.aliases if brand else [payload["brand_key"]]
+            brand_text = " ".join(a for a in aliases if "/" not in a)
+        category_text = " ".join(p.rsplit("/", 1)[-1] for p in payload["category_path"])
+        return {
+            "title": product.title,
+            "brand": brand_text,
+            "category": category_text,
+            "attributes": " ".join(product.attributes.values()),
+        }
+
+    def dense_text(self, product: Product) -> str:
+        """The passage embedded for a product (``dense.text`` template)."""
+        text = self.config.dense.text.format(
+            title=product.title,
+            brand=product.brand or "",
+            category=(product.category or "").rsplit("/", 1)[-1],
+            attributes=" ".join(product.attributes.values()),
+        )
+        return " ".join(text.split())
+
+    def build(self, product: Product) -> Document:
+        """Analyse one product."""
+        payload = self.payload(product)
+        weights = self.config.lexical.sources.model_dump()
+        fields = self.config.lexical.fields
+        bags: dict[str, Counter[str]] = {name: Counter() for name in fields}
+        lengths = {name: 0.0 for name in fields}
+        for source, text in self._source_texts(product, payload).items():
+            weight = weights[source]
+            if weight <= 0 or not text:
+                continue
+            analysis = self.analyzer.analyze(text)
+            for name, field_config in fields.items():
+                tokens = analysis.tokens(field_config.features)
+                for token in tokens:
+                    bags[name][token] += weight
+                lengths[name] += weight * len(tokens)
+        return Document(product, payload, bags, lengths, self.dense_text(product))
+
+
+def field_stats(documents: list[Document], field: str) -> FieldStats:
+    """Corpus statistics of one lexical field over documents."""
+    vocabulary: set[str] = set()
+    total = 0.0
+    for doc in documents:
+        total += doc.lengths[field]
+        vocabulary.update(doc.bags[field])
+    return FieldStats(n_docs=len(documents), total_length=total, vocabulary=len(vocabulary))
+
+
+def sparse_vectors(doc: Document, config: IndexConfig, stats: dict[str, FieldStats]) -> dict[str, SparseVector]:
+    """The BM25 document vectors of one document, given corpus statistics."""
+    out = {}
+    for name, field_config in config.lexical.fields.items():
+        out[name] = doc_vector(doc.bags[name], doc.lengths[name], stats[name].avgdl, field_config.k1, field_config.b)
+    return out
+
+
+def stored_point(doc: Document, config: IndexConfig, stats: dict[str, FieldStats], dense) -> StoredPoint:
+    """The point written to the store."""
+    return StoredPoint(doc.product.id, doc.payload, dense, sparse_vectors(doc, config, stats))

@@ -1,0 +1,190 @@
+"""``indexer refresh``: bring the live index up to date with a changed catalog.
+
+Products are compared by content hash. New and changed products are embedded
+(through the embedding cache) and upserted; products missing from the catalog
+are deleted only with ``--delete-missing``. BM25 statistics stay exact: Qdrant
+computes IDF over the live points itself, and when the average document length
+or the analyzer's vocabulary changes, every document's sparse vector is
+rewritten. The work happens on a private copy of the live shard that is
+published atomically, like a build. A refresh with nothing to do changes
+nothing (no new build), so running it twice is safe.
+"""
+
+from __future__ import annotations
+
+import shutil
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from indexer.build import (
+    NO_DENSE,
+    UPSERT_BATCH,
+    analyze_all,
+    corpus_stats,
+    embed_documents,
+    prepare_vocabulary,
+    write_manifest,
+)
+from indexer.catalog import read_catalog
+from indexer.documents import DocumentBuilder, sparse_vectors, stored_point
+from indexer.progress import Progress
+from search.index import SHARD, load_build_parts, save_analysis
+from search.product import Product
+from search.retrieve.embed import Embedder, make_embedder
+from search.store.edge import EdgeWriter
+from search.store.layout import DataDir
+
+_PRODUCT_FIELDS = ("id", "title", "brand", "category", "attributes", "price", "sales")
+
+
+@dataclass
+class RefreshResult:
+    """What a refresh did (printed by ``indexer refresh --json``)."""
+
+    added: int
+    updated: int
+    deleted: int
+    unchanged: int
+    rejected: int
+    missing_kept: int = 0
+    rewritten_sparse: int = 0
+    rejects_file: str | None = None
+    build: str | None = None
+    seconds: float = 0.0
+    timings: dict[str, float] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-serialisable summary."""
+        return asdict(self)
+
+
+def refresh_index(
+    catalog_path: Path,
+    data_dir: Path,
+    configs_dir: Path,
+    *,
+    delete_missing: bool = False,
+    embedder: Embedder | None = None,
+    progress: Progress | None = None,
+) -> RefreshResult:
+    """Refresh the live build from a catalog (see the module docstring)."""
+    progress = progress or Progress(enabled=False)
+    start = time.perf_counter()
+    data = DataDir(data_dir)
+    with data.writer_lock():
+        live = data.require_build()
+        manifest, config, _, old_analyzer = load_build_parts(live)
+        with progress.stage("read"):
+            catalog = read_catalog(catalog_path)
+        rejects_file = catalog.write_rejects(data.rejects_dir)
+
+        reader = EdgeWriter.open(live / SHARD)
+        try:
+            existing = {p["id"]: p for p in reader.payloads(["hash", *_PRODUCT_FIELDS])}
+        finally:
+            reader.abort()
+        incoming = {p.id: p for p in catalog.products}
+        added = [p for pid, p in incoming.items() if pid not in existing]
+        updated = [p for pid, p in incoming.items() if pid in existing and existing[pid]["hash"] != p.content_hash()]
+        unchanged = len(incoming) - len(added) - len(updated)
+        missing = [pid for pid in existing if pid not in incoming]
+        result = RefreshResult(
+            added=len(added),
+            updated=len(updated),
+            deleted=len(missing) if delete_missing else 0,
+            unchanged=unchanged,
+            rejected=len(catalog.rejects),
+            missing_kept=0 if delete_missing else len(missing),
+            rejects_file=str(rejects_file) if rejects_file else None,
+        )
+        if not added and not updated and not result.deleted:
+            progress.log("index is up to date: nothing to refresh")
+            result.seconds = round(time.perf_counter() - start, 2)
+            return result
+
+        kept = [] if delete_missing else [Product(**{k: existing[pid][k] for k in _PRODUCT_FIELDS}) for pid in missing]
+        products = [*incoming.values(), *kept]
+        with progress.stage("vocabulary"):
+            vocab = prepare_vocabulary(products, config, configs_dir)
+        builder = DocumentBuilder(vocab.analyzer, vocab.lexicon, config)
+        docs = analyze_all(builder, products, progress)
+        stats = corpus_stats(docs, config)
+        old_stats = manifest["lexical"]
+        same_analysis = vocab.analyzer.user_words_digest() == old_analyzer.user_words_digest()
+        same_stats = all(
+            abs(stats[n].avgdl - (old_stats[n]["total_length"] / max(old_stats[n]["n_docs"], 1))) < 1e-9
+            for n in config.lexical.fields
+        )
+        changed_ids = {p.id for p in added} | {p.id for p in updated}
+        changed_docs = [d for d in docs if d.product.id in changed_ids]
+        embedder = _embedder(manifest, embedder)
+        vectors, computed = embed_documents(
+            changed_docs, embedder, data.cache_dir / "embeddings.sqlite", config, progress
+        )
+
+        partial = data.new_build()
+        try:
+            with progress.stage("copy"):
+                shutil.copytree(live / SHARD, partial / SHARD)
+            writer = EdgeWriter.open(partial / SHARD)
+            try:
+                with progress.stage("write", total=len(changed_docs), unit="products") as advance:
+                    for lo in range(0, len(changed_docs), UPSERT_BATCH):
+                        chunk = changed_docs[lo : lo + UPSERT_BATCH]
+                        points = [
+                            stored_point(d, config, stats, vectors[lo + i] if vectors is not None else None)
+                            for i, d in enumerate(chunk)
+                        ]
+                        writer.upsert(points)
+                        advance(len(chunk))
+                    if delete_missing:
+                        writer.delete(missing)
+                if not (same_analysis and same_stats):
+                    others = [d for d in docs if d.product.id not in changed_ids]
+                    with progress.stage("rewrite sparse", total=len(others), unit="products") as advance:
+                        for lo in range(0, len(others), UPSERT_BATCH):
+                            chunk = others[lo : lo + UPSERT_BATCH]
+                            writer.set_sparse([(d.product.id, sparse_vectors(d, config, stats)) for d in chunk])
+                            advance(len(chunk))
+                    result.rewritten_sparse = len(others)
+                with progress.stage("optimize"):
+                    writer.finish()
+            except BaseException:
+                writer.abort()
+                raise
+            save_analysis(partial, vocab.user_words, vocab.stopwords, vocab.lexicon)
+            write_manifest(
+                partial,
+                kind="refresh",
+                catalog=catalog,
+                config=config,
+                stats=stats,
+                embedder=embedder,
+                products=len(docs),
+                timings=progress.timings,
+                extra={"refreshed_from": live.name, "embedded": computed},
+            )
+            final = data.publish(partial)
+        except BaseException:
+            data.discard(partial)
+            raise
+        data.cleanup()
+    result.build = final.name
+    result.seconds = round(time.perf_counter() - start, 2)
+    result.timings = dict(progress.timings)
+    return result
+
+
+def _embedder(manifest: dict[str, Any], embedder: Embedder | None) -> Embedder | None:
+    """The live build's embedding model (a refresh must not mix models)."""
+    spec = manifest["dense"]["model"]
+    if spec == NO_DENSE:
+        return None
+    if embedder is not None:
+        if embedder.name != spec:
+            raise ValueError(f"the index was built with {spec!r}; cannot refresh it with {embedder.name!r}")
+        return embedder
+    return make_embedder(spec)
+

@@ -1,0 +1,16 @@
+"""Semantic product search for Chinese e-commerce.
+
+The package is laid out by pipeline stage:
+
+- ``search.text``: normalisation, jieba segmentation, dictionaries (the analyzer)
+- ``search.understand``: query parsing (rules, language-model backends, grounding)
+- ``search.retrieve``: BM25 sparse encoding, dense embedding, hybrid query building
+- ``search.rank``: fusion, personalization, explanations
+- ``search.store``: the vector store (embedded Qdrant Edge, Qdrant server)
+- ``search.api``: the FastAPI application
+
+Nothing heavy happens at import time: models, stores and dictionaries are built
+explicitly by the engine or the app's lifespan.
+"""
+
+__version__ = "0.1.0"

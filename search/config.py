@@ -1,0 +1,201 @@
+"""Configuration: infrastructure settings (environment) and the indexing config (YAML).
+
+Relevance profiles live in :mod:`search.profiles`. Everything is validated when it
+is loaded: an unknown key is an error that names the key.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class ConfigError(ValueError):
+    """A configuration file or setting is invalid; the message says which key and why."""
+
+
+class StrictModel(BaseModel):
+    """Base for configuration models: unknown keys are errors, values are immutable."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def default_configs_dir() -> Path:
+    """``./configs`` if it exists, else the ``configs`` folder next to the installed package."""
+    local = Path("configs")
+    if local.is_dir():
+        return local
+    return Path(__file__).resolve().parent.parent / "configs"
+
+
+class Settings(BaseSettings):
+    """Infrastructure settings, read from the environment (prefix ``SEARCH_``) or keyword arguments."""
+
+    model_config = SettingsConfigDict(env_prefix="SEARCH_", extra="forbid", frozen=True)
+
+    data_dir: Path = Path("data")
+    configs_dir: Path = Field(default_factory=default_configs_dir)
+    default_profile: str = "hybrid"
+    # Server deployment: when set, the Qdrant server behind this URL is used instead of the embedded shard.
+    qdrant_url: str | None = Field(None, validation_alias=AliasChoices("QDRANT_URL", "SEARCH_QDRANT_URL"))
+    qdrant_api_key: SecretStr | None = Field(
+        None, validation_alias=AliasChoices("QDRANT_API_KEY", "SEARCH_QDRANT_API_KEY")
+    )
+    collection: str = "products"
+    shard_number: int = Field(3, ge=1)
+    replication_factor: int = Field(2, ge=1)
+    # Pseudonymisation of shopper ids and the admin API.
+    user_id_secret: SecretStr = SecretStr("change-me-in-production")
+    admin_token: SecretStr | None = None
+    # Language-model query parsing (OpenAI-compatible server).
+    llm_url: str | None = None
+    llm_model: str | None = None
+    llm_api_key: SecretStr | None = None
+    # Embedding model override (otherwise the index's own model is used).
+    embedder: str | None = None
+    torch_threads: int | None = Field(None, ge=1)
+    reload_interval_s: float = Field(2.0, ge=0)
+    log_level: str = "INFO"
+
+
+# ---------------------------------------------------------------------------- indexing config
+
+Feature = Literal["words", "models", "chars"]
+
+
+class AnalysisConfig(StrictModel):
+    """How text is normalised and segmented (applied identically at index and query time)."""
+
+    t2s: bool = True
+    units: bool = True
+    hmm: bool = True
+    user_word_freq: int = Field(20000, ge=1)
+    brands: list[str] = ["dictionaries/brands.tsv"]
+    product_words: list[str] = ["dictionaries/product_words.txt"]
+    attributes: list[str] = ["dictionaries/attributes.json"]
+    stopwords: list[str] = ["dictionaries/stopwords.txt"]
+
+
+class LexicalFieldConfig(StrictModel):
+    """One sparse BM25 vector: which analyzer features it holds and its BM25 parameters."""
+
+    features: list[Feature] = Field(min_length=1)
+    k1: float = Field(1.2, gt=0)
+    b: float = Field(0.75, ge=0, le=1)
+
+
+class SourceWeights(StrictModel):
+    """How much each product field counts in the lexical text (BM25F-style term-frequency weights)."""
+
+    title: float = Field(1.0, ge=0)
+    brand: float = Field(1.0, ge=0)
+    category: float = Field(0.5, ge=0)
+    attributes: float = Field(0.0, ge=0)
+
+
+class LexicalConfig(StrictModel):
+    """The lexical (BM25) side of the index."""
+
+    fields: dict[str, LexicalFieldConfig] = {
+        "words": LexicalFieldConfig(features=["words", "models"], k1=1.2, b=0.75),
+        "chars": LexicalFieldConfig(features=["chars", "models"], k1=0.9, b=0.4),
+    }
+    sources: SourceWeights = SourceWeights()
+
+    @field_validator("fields")
+    @classmethod
+    def _names(cls, value: dict[str, LexicalFieldConfig]) -> dict[str, LexicalFieldConfig]:
+        if not value:
+            raise ValueError("at least one lexical field is required")
+        for name in value:
+            if not name.isidentifier() or name == "dense":
+                raise ValueError(f"invalid lexical field name {name!r}")
+        return value
+
+
+class DenseConfig(StrictModel):
+    """The embedding side of the index."""
+
+    model: str = "e5-small"
+    text: str = "{title}"
+    batch_size: int = Field(64, ge=1, le=4096)
+    cache: bool = True
+
+    @field_validator("text")
+    @classmethod
+    def _template(cls, value: str) -> str:
+        try:
+            value.format(title="", brand="", category="", attributes="")
+        except (KeyError, IndexError, ValueError) as exc:
+            raise ValueError(f"dense.text may use {{title}}, {{brand}}, {{category}}, {{attributes}}: {exc}") from None
+        return value
+
+
+class StoreConfig(StrictModel):
+    """Vector store layout."""
+
+    hnsw_m: int = Field(16, ge=4, le=128)
+    hnsw_ef_construct: int = Field(100, ge=8, le=1000)
+    dense_on_disk: bool = False
+    quantization: Literal["none", "int8"] = "none"
+
+
+class IndexConfig(StrictModel):
+    """Everything that shapes an index build (``configs/indexing.yaml``)."""
+
+    analysis: AnalysisConfig = AnalysisConfig()
+    lexical: LexicalConfig = LexicalConfig()
+    dense: DenseConfig = DenseConfig()
+    store: StoreConfig = StoreConfig()
+
+
+def read_yaml(path: Path) -> dict[str, Any]:
+    """Read a YAML mapping, with errors that name the file."""
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"config file not found: {path}") from None
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{path}: invalid YAML: {exc}") from None
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise ConfigError(f"{path}: expected a mapping at the top level")
+    return data
+
+
+def format_validation_error(source: str, exc: ValidationError) -> str:
+    """One readable line per problem: ``file: key.path: message``."""
+    lines = []
+    for err in exc.errors():
+        loc = ".".join(str(p) for p in err["loc"]) or "(top level)"
+        msg = err["msg"]
+        if err["type"] == "extra_forbidden":
+            msg = "unknown key"
+        lines.append(f"{source}: {loc}: {msg}")
+    return "\n".join(lines)
+
+
+def load_index_config(path: Path | None, configs_dir: Path) -> IndexConfig:
+    """Load the indexing config (defaults when ``path`` is None and no ``indexing.yaml`` exists)."""
+    if path is None:
+        candidate = configs_dir / "indexing.yaml"
+        if not candidate.exists():
+            return IndexConfig()
+        path = candidate
+    data = read_yaml(path)
+    try:
+        return IndexConfig.model_validate(data)
+    except ValidationError as exc:
+        raise ConfigError(format_validation_error(str(path), exc)) from None
+
+
+def resolve_config_path(name: str, configs_dir: Path) -> Path:
+    """A dictionary path from the config: absolute, or relative to the configs folder."""
+    path = Path(os.path.expanduser(name))
+    return path if path.is_absolute() else configs_dir / path

@@ -1,0 +1,160 @@
+"""The vector store interface shared by the embedded (Qdrant Edge) and server (qdrant-client) backends.
+
+Both backends hold the same points: one per product, with a named dense vector
+(``dense``), one sparse BM25 vector per lexical field, and this payload::
+
+    id, title, brand, brand_keys[], category, category_path[], attributes{}, attr_keys[],
+    price, sales, hash
+
+Queries are expressed with the plain dataclasses below and translated by each
+backend, so the query service never touches a Qdrant type and both backends give
+the same answers for the same request.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+import numpy as np
+
+from search.retrieve.bm25 import SparseVector
+
+DENSE = "dense"
+
+#: payload field -> index type ("keyword", "float", "integer")
+PAYLOAD_INDEXES: dict[str, str] = {
+    "id": "keyword",
+    "brand": "keyword",
+    "brand_keys": "keyword",
+    "category": "keyword",
+    "category_path": "keyword",
+    "attr_keys": "keyword",
+    "price": "float",
+    "sales": "integer",
+}
+
+_NAMESPACE = uuid.UUID("6f1c9d2e-3b8a-5c47-9e21-5a7d0c4b8f13")
+
+
+def point_id(product_id: str) -> str:
+    """The Qdrant point id of a product (a UUID derived from the product id)."""
+    return str(uuid.uuid5(_NAMESPACE, product_id))
+
+
+def attr_key(name: str, value: str) -> str:
+    """The keyword stored in ``attr_keys`` for one attribute value."""
+    return f"{name}={value}"
+
+
+@dataclass(frozen=True)
+class Filter:
+    """Conditions on products; every non-empty part must hold.
+
+    ``brands``/``categories`` match any of the given brand keys / category path
+    prefixes; ``attributes`` must all match; the ``exclude_*`` parts must not.
+    """
+
+    brands: tuple[str, ...] = ()
+    categories: tuple[str, ...] = ()
+    price_min: float | None = None
+    price_max: float | None = None
+    attributes: tuple[tuple[str, str], ...] = ()
+    exclude_brands: tuple[str, ...] = ()
+    exclude_categories: tuple[str, ...] = ()
+    exclude_attributes: tuple[tuple[str, str], ...] = ()
+    exclude_ids: tuple[str, ...] = ()
+    ids: tuple[str, ...] | None = None
+
+    def is_empty(self) -> bool:
+        """True when the filter lets everything through."""
+        return self == Filter()
+
+
+@dataclass(frozen=True)
+class SourceQuery:
+    """One retrieval source of a hybrid query: a vector against one named vector of the store."""
+
+    source: str
+    using: str
+    vector: SparseVector | np.ndarray
+    limit: int
+
+
+@dataclass(frozen=True)
+class Hit:
+    """A product returned by the store with the source's score (or 0 when browsing)."""
+
+    id: str
+    score: float
+    payload: dict[str, Any] = field(default_factory=dict, compare=False)
+
+
+@dataclass(frozen=True)
+class StoredPoint:
+    """A product as written to the store."""
+
+    id: str
+    payload: dict[str, Any]
+    dense: np.ndarray | None
+    sparse: dict[str, SparseVector]
+
+
+class Store(Protocol):
+    """Read side of an index, shared by both backends."""
+
+    def search(self, queries: Sequence[SourceQuery], filter: Filter | None = None) -> list[list[Hit]]:
+        """Run several single-source queries in one batch; one ranked list per query."""
+        ...
+
+    def browse(
+        self, filter: Filter | None, order_by: str | None, descending: bool, limit: int, offset: int = 0
+    ) -> list[Hit]:
+        """Products matching ``filter``, ordered by a numeric payload field (or by id)."""
+        ...
+
+    def get(self, ids: Sequence[str]) -> list[dict[str, Any] | None]:
+        """Payloads of products by id (None where absent), in order."""
+        ...
+
+    def dense_vectors(self, ids: Sequence[str]) -> dict[str, np.ndarray]:
+        """Dense vectors of products by id."""
+        ...
+
+    def count(self, filter: Filter | None = None) -> int:
+        """How many products match."""
+        ...
+
+    def facet(self, key: str, filter: Filter | None = None, limit: int = 20) -> list[tuple[str, int]]:
+        """Value counts of a keyword payload field over the matching products."""
+        ...
+
+    def close(self) -> None:
+        """Release the index."""
+        ...
+
+
+class IndexWriter(Protocol):
+    """Write side used by the indexer to fill a new index version or update a copy of one."""
+
+    def upsert(self, points: Sequence[StoredPoint]) -> None:
+        """Insert or replace points."""
+        ...
+
+    def set_sparse(self, vectors: Sequence[tuple[str, dict[str, SparseVector]]]) -> None:
+        """Replace the sparse vectors of existing points."""
+        ...
+
+    def delete(self, ids: Sequence[str]) -> None:
+        """Delete points by product id."""
+        ...
+
+    def payloads(self, fields: Sequence[str]) -> Iterator[dict[str, Any]]:
+        """Every point's payload (selected fields)."""
+        ...
+
+    def finish(self) -> None:
+        """Build indexes (HNSW), flush and close; the data is complete when this returns."""
+        ...

@@ -1,0 +1,230 @@
+"""The embedded store: one Qdrant Edge shard on disk (``qdrant-edge-py``).
+
+Shards are created with the write-ahead log off, so that several processes (API
+workers, ``search query``, the indexer's stats) can open the same build at once;
+writes are made durable by ``flush()``. A build is only ever written by the
+indexer into a fresh directory, and published when complete (see
+:mod:`search.store.layout`), so readers never see a half-written shard.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import qdrant_edge as qe
+
+from search.config import StoreConfig
+from search.retrieve.bm25 import SparseVector
+from search.store.base import DENSE, PAYLOAD_INDEXES, Filter, Hit, SourceQuery, StoredPoint, attr_key, point_id
+
+_SCHEMA = {
+    "keyword": qe.PayloadSchemaType.Keyword,
+    "float": qe.PayloadSchemaType.Float,
+    "integer": qe.PayloadSchemaType.Integer,
+}
+
+
+def to_edge_filter(f: Filter | None) -> qe.Filter | None:
+    """Translate a :class:`Filter` into a Qdrant Edge filter (None when empty)."""
+    if f is None or f.is_empty():
+        return None
+    must: list[Any] = []
+    must_not: list[Any] = []
+    if f.ids is not None:
+        must.append(qe.HasIdCondition({point_id(i) for i in f.ids}))
+    if f.brands:
+        must.append(qe.FieldCondition("brand_keys", match=qe.MatchAny(list(f.brands))))
+    if f.categories:
+        must.append(qe.FieldCondition("category_path", match=qe.MatchAny(list(f.categories))))
+    if f.price_min is not None or f.price_max is not None:
+        must.append(qe.FieldCondition("price", range=qe.RangeFloat(gte=f.price_min, lte=f.price_max)))
+    for name, value in f.attributes:
+        must.append(qe.FieldCondition("attr_keys", match=qe.MatchValue(attr_key(name, value))))
+    if f.exclude_brands:
+        must_not.append(qe.FieldCondition("brand_keys", match=qe.MatchAny(list(f.exclude_brands))))
+    if f.exclude_categories:
+        must_not.append(qe.FieldCondition("category_path", match=qe.MatchAny(list(f.exclude_categories))))
+    if f.exclude_attributes:
+        keys = [attr_key(n, v) for n, v in f.exclude_attributes]
+        must_not.append(qe.FieldCondition("attr_keys", match=qe.MatchAny(keys)))
+    if f.exclude_ids:
+        must_not.append(qe.HasIdCondition({point_id(i) for i in f.exclude_ids}))
+    return qe.Filter(must=must or None, must_not=must_not or None)
+
+
+def _vector(v: SparseVector | np.ndarray) -> Any:
+    if isinstance(v, SparseVector):
+        return qe.SparseVector(list(v.indices), list(v.values))
+    return np.asarray(v, dtype=np.float32).tolist()
+
+
+def _point(p: StoredPoint) -> qe.Point:
+    vectors: dict[str, Any] = {name: _vector(vec) for name, vec in p.sparse.items() if len(vec)}
+    if p.dense is not None:
+        vectors[DENSE] = _vector(p.dense)
+    return qe.Point(point_id(p.id), vectors, p.payload)
+
+
+class EdgeStore:
+    """Read access to one published shard."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._shard = qe.EdgeShard.load(str(path))
+
+    def search(self, queries: Sequence[SourceQuery], filter: Filter | None = None) -> list[list[Hit]]:
+        """One batched request for all sources (see :class:`search.store.base.Store`)."""
+        if not queries:
+            return []
+        flt = to_edge_filter(filter)
+        requests = [
+            qe.QueryRequest(
+                limit=q.limit,
+                query=qe.Query.Nearest(_vector(q.vector), using=q.using),
+                filter=flt,
+                with_payload=True,
+            )
+            for q in queries
+        ]
+        results = self._shard.query_batch(qe.QueryBatchRequest(requests))
+        return [[Hit(p.payload["id"], float(p.score), p.payload) for p in res] for res in results]
+
+    def browse(
+        self, filter: Filter | None, order_by: str | None, descending: bool, limit: int, offset: int = 0
+    ) -> list[Hit]:
+        """Matching products ordered by a numeric payload field; unordered ones by point order."""
+        flt = to_edge_filter(filter)
+        if order_by:
+            direction = qe.Direction.Desc if descending else qe.Direction.Asc
+            res = self._shard.query(
+                qe.QueryRequest(
+                    limit=limit,
+                    offset=offset,
+                    query=qe.OrderBy(order_by, direction=direction),
+                    filter=flt,
+                    with_payload=True,
+                )
+            )
+            return [Hit(p.payload["id"], 0.0, p.payload) for p in res]
+        records, _ = self._shard.scroll(qe.ScrollRequest(limit=offset + limit, filter=flt, with_payload=True))
+        return [Hit(r.payload["id"], 0.0, r.payload) for r in records[offset:]]
+
+    def get(self, ids: Sequence[str]) -> list[dict[str, Any] | None]:
+        """Payloads by product id, in order."""
+        records = self._shard.retrieve([point_id(i) for i in ids], with_payload=True, with_vector=False)
+        found = {r.payload["id"]: r.payload for r in records if r.payload}
+        return [found.get(i) for i in ids]
+
+    def dense_vectors(self, ids: Sequence[str]) -> dict[str, np.ndarray]:
+        """Dense vectors by product id."""
+        records = self._shard.retrieve([point_id(i) for i in ids], with_payload=["id"], with_vector=[DENSE])
+        out = {}
+        for r in records:
+            vec = (r.vector or {}).get(DENSE)
+            if vec is not None and r.payload:
+                out[r.payload["id"]] = np.asarray(vec, dtype=np.float32)
+        return out
+
+    def count(self, filter: Filter | None = None) -> int:
+        """Exact count of matching products."""
+        return int(self._shard.count(qe.CountRequest(exact=True, filter=to_edge_filter(filter))))
+
+    def facet(self, key: str, filter: Filter | None = None, limit: int = 20) -> list[tuple[str, int]]:
+        """Exact value counts of an indexed keyword field."""
+        res = self._shard.facet(qe.FacetRequest(key, limit=limit, exact=True, filter=to_edge_filter(filter)))
+        return [(str(h.value), int(h.count)) for h in res.hits]
+
+    def points_count(self) -> int:
+        """Number of points in the shard."""
+        return int(self._shard.info().points_count)
+
+    def close(self) -> None:
+        """Close the shard."""
+        self._shard.close()
+
+
+class EdgeWriter:
+    """Write access to a shard being built (new) or refreshed (a private copy of the live one)."""
+
+    def __init__(self, shard: qe.EdgeShard) -> None:
+        self._shard = shard
+
+    @classmethod
+    def create(cls, path: Path, dim: int, sparse_names: Sequence[str], config: StoreConfig) -> EdgeWriter:
+        """Create an empty shard with the product schema and payload indexes."""
+        quant = None
+        if config.quantization == "int8":
+            quant = qe.ScalarQuantizationConfig(type=qe.ScalarType.Int8, quantile=0.99, always_ram=True)
+        edge_config = qe.EdgeConfig(
+            vectors={DENSE: qe.EdgeVectorParams(size=dim, distance=qe.Distance.Cosine, on_disk=config.dense_on_disk)},
+            sparse_vectors={name: qe.EdgeSparseVectorParams(modifier=qe.Modifier.Idf) for name in sparse_names},
+            hnsw_config=qe.HnswIndexConfig(
+                m=config.hnsw_m, ef_construct=config.hnsw_ef_construct, full_scan_threshold=10000
+            ),
+            quantization_config=quant,
+            wal_enabled=False,
+        )
+        shard = qe.EdgeShard.create(str(path), edge_config)
+        for name, kind in PAYLOAD_INDEXES.items():
+            shard.update(qe.UpdateOperation.create_field_index(name, _SCHEMA[kind]))
+        return cls(shard)
+
+    @classmethod
+    def open(cls, path: Path) -> EdgeWriter:
+        """Open an existing shard (a private copy) for updates."""
+        return cls(qe.EdgeShard.load(str(path)))
+
+    def upsert(self, points: Sequence[StoredPoint]) -> None:
+        """Insert or replace points."""
+        if points:
+            self._shard.update(qe.UpdateOperation.upsert_points([_point(p) for p in points]))
+
+    def set_sparse(self, vectors: Sequence[tuple[str, dict[str, SparseVector]]]) -> None:
+        """Replace sparse vectors of existing points (empty vectors are removed)."""
+        updates = []
+        removals: dict[str, list[str]] = {}
+        for pid, named in vectors:
+            keep = {n: _vector(v) for n, v in named.items() if len(v)}
+            for n, v in named.items():
+                if not len(v):
+                    removals.setdefault(n, []).append(point_id(pid))
+            if keep:
+                updates.append(qe.PointVectors(point_id(pid), keep))
+        if updates:
+            self._shard.update(qe.UpdateOperation.update_vectors(updates))
+        for name, ids in removals.items():
+            self._shard.update(qe.UpdateOperation.delete_vectors(ids, [name]))
+
+    def delete(self, ids: Sequence[str]) -> None:
+        """Delete points by product id."""
+        if ids:
+            self._shard.update(qe.UpdateOperation.delete_points([point_id(i) for i in ids]))
+
+    def payloads(self, fields: Sequence[str]) -> Iterator[dict[str, Any]]:
+        """Every point's payload, selected fields, in pages."""
+        offset = None
+        while True:
+            records, offset = self._shard.scroll(
+                qe.ScrollRequest(offset=offset, limit=2048, with_payload=list(fields), with_vector=False)
+            )
+            for r in records:
+                if r.payload:
+                    yield r.payload
+            if offset is None:
+                break
+
+    def finish(self) -> None:
+        """Build the HNSW graph and optimise segments, flush, close."""
+        self._shard.optimize()
+        self._shard.flush()
+        self._shard.close()
+
+    def abort(self) -> None:
+        """Close without optimising (the directory is discarded by the caller)."""
+        try:
+            self._shard.close()
+        except Exception:  # pragma: no cover - best effort on an error path
+            pass

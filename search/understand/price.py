@@ -1,0 +1,604 @@
+"""Rule-based reading of price limits and sort requests in Chinese shopping queries.
+
+``parse_price`` finds phrases such as ``300元以下``, ``两百到三百``, ``预算800左右`` or
+``价格从低到高`` and returns the bounds, the requested order and the character span of
+every phrase it used, so the caller can drop those phrases from the keywords.
+
+The input is expected to be normalised (NFKC, Simplified Chinese, lower-case Latin,
+single spaces) but anything is tolerated: the function never raises.
+
+Rules (false positives are treated as worse than misses):
+
+* **Numbers** are Arabic (``300``, ``9.9``, ``1.5万``, ``3k``, ``1千``), Chinese
+  (``两千``, ``三千五``, ``百``) or mixed; see :mod:`search.understand.numbers`.
+* **Explicit** expressions carry a currency unit (元, 块, 块钱, 元钱, rmb) or a price
+  cue before them (价格, 价位, 价钱, 售价, 单价, 预算, 报价, 标价, 到手价, ¥, 人民币).
+* **Bare** expressions have neither: ``500以上``, ``不超过200``, ``200-300``. They are
+  read as prices only when
+
+  - the value is at least 10 (``3以上`` is more likely a size or a version),
+  - the numeral is not a bare unit character (``百以内``, ``万以上``) and does not use
+    the ``w`` shorthand (``500w以上`` is a wattage),
+  - the number is not glued to a letter, digit, ``.``, ``-`` or ``/`` on its left
+    (``rtx4060``, ``p70d20tl-d4``), nor followed by a letter or a measure word
+    (``500ml``, ``10斤``, ``50寸``, ``3岁``, ``100片``),
+  - it does not directly follow a Latin word (``iphone 13以上``, ``rtx 3060以上``)
+    unless it is a multiple of 100 (``vivo 2000以内`` is a budget),
+  - (single numbers) a bound word follows or precedes it (以下/以内/以上/左右/不超过/至少/…).
+
+  A bare **range** (``200-300``, ``两百到三百``) additionally needs both ends to be
+  whole "price-like" numbers ending in 0, 5 or 9 (so ``18-55`` lenses, ``24-70`` and
+  ``128-256`` storage sizes are not prices), the low end below the high end, and no
+  Latin word right before it (``ef-s 18-55``). Known miss the other way: a bare
+  ``70-200`` (a lens, unless written ``70-200mm``) still reads as 70-200 yuan.
+  A multiplier on the high end carries to a smaller low end: ``2-3k`` = 2000-3000,
+  ``1-2万`` = 10000-20000, but ``500-1k`` = 500-1000. ``w`` needs a cue (``预算5w``).
+* **Never prices**: numbers after a measurement word (身高, 体重, 容量, 功率, 内存,
+  尺寸, 安卓, 版本, 第, 前, …) or a promotion word (满, 减, 省, 返, 送, 赠, 券);
+  ``100以内加减法`` (a workbook); ``1000块拼图`` (piece counts); ``上下铺``.
+* A currency unit glued to a following word that is not ``的``/``包邮`` (``100元券``,
+  ``1000块拼图``, ``千元机``) is not read as a single price.
+
+Meaning of the phrases:
+
+* upper bound (以下, 以内, 之内, 内 after a currency, 不超过, 低于, 少于, 最多, 不到, …) →
+  ``price_max``; lower bound (以上, 起 after a currency, 高于, 不低于, 至少, 超过, …) →
+  ``price_min``; range → both.
+* about (左右, 上下, 附近, 大概, 大约, 约, 差不多) → ±20 % of the value.
+* ``预算X`` with no bound word → ``price_max = X`` (a budget is a ceiling); ``预算X左右``
+  → ±20 %; ``预算X以内`` → ``price_max = X``.
+* ``价格X`` (a price cue, not 预算, and no bound word) → ±20 %.
+* a single price with a currency unit and no bound (``9.9元``, ``99元包邮``, ``9.9包邮``)
+  → ±20 % with low confidence (0.5): people who type a price usually want items near
+  it, but the phrase may also be part of a product name. ``包邮`` itself stays in the
+  keywords (the span is ``99元`` only). ``9块9`` is 9.9.
+* ``X元价位`` / ``X元档`` (``千元档``) → ±20 %, like 左右.
+
+Confidence of one phrase: bounds and ranges 1.0, budgets 0.8, about-phrases 0.7,
+single prices 0.5; bare phrases are multiplied by 0.8. Sort phrases: 1.0 when explicit
+(价格从低到高, 最便宜, 销量优先), 0.6 when soft (便宜点, 性价比高, 热销). The result's
+confidence is the minimum over the phrases used, or 0.0 when nothing was found.
+
+Combining phrases: they are applied in text order; a range or about-phrase sets both
+bounds, a one-sided phrase sets its side. When a later phrase contradicts an earlier
+one (min above max) the earlier bound is dropped. For the sort, the most confident
+phrase wins, ties going to the later one. Spans never overlap; a price phrase's span
+swallows one trailing ``的`` (``300元以下的兰芝`` → span ``300元以下的``).
+"""
+
+from __future__ import annotations
+
+import bisect
+import math
+import re
+from dataclasses import dataclass
+from typing import Literal
+
+from search.understand.numbers import parse_cn_number
+
+__all__ = ["PriceIntent", "Sort", "parse_price"]
+
+Sort = Literal["relevance", "price_asc", "price_desc", "sales"]
+
+# ---------------------------------------------------------------------------------------------
+# Confidence levels
+# ---------------------------------------------------------------------------------------------
+_CONF_BOUND = 1.0
+_CONF_BUDGET = 0.8
+_CONF_APPROX = 0.7
+_CONF_SINGLE = 0.5
+_BARE_FACTOR = 0.8
+_CONF_SORT = 1.0
+_CONF_SORT_SOFT = 0.6
+
+_APPROX_LOW = 0.8
+_APPROX_HIGH = 1.2
+_MIN_BARE_VALUE = 10.0
+_MAX_PRICE = 1e10
+_LEFT_WINDOW = 16
+
+# ---------------------------------------------------------------------------------------------
+# Regular expressions
+# ---------------------------------------------------------------------------------------------
+_CN_NUM_CLASS = "零〇一二两三四五六七八九十百千万亿壹贰叁肆伍陆柒捌玖拾佰仟萬"
+_NUM_RE = re.compile(
+    r"(?P<ar>[0-9]+(?:\.[0-9]+)?"
+    r"(?:[kKwW](?![a-zA-Z])|[十百千万亿](?:[0-9]|[零一二两三四五六七八九十百千])*)?)"
+    rf"|(?P<cn>[{_CN_NUM_CLASS}]+)"
+)
+_PURE_UNIT_RE = re.compile(r"[十百千万亿拾佰仟萬]")
+_RANGE_MULT_RE = re.compile(r"([0-9]+(?:\.[0-9]+)?|[一二两三四五六七八九])([kKwW千万百])")
+
+_MAX_WORDS = (
+    "不要超过|别超过|不能超过|不可超过|不要高于|不要多于|不超过|不超|不高于|不大于|不多于"
+    "|低于|少于|小于|不到|最多|最高|至多|顶多"
+)
+_MIN_WORDS = "不要低于|别低于|不能低于|不要少于|不低于|不少于|不小于|高于|多于|大于|超过|至少|最少|最低|起码"
+_APPROX_WORDS = "大概|大约|大致|差不多|约"
+_PREFIX_WORDS = rf"(?:{_MAX_WORDS}|{_MIN_WORDS}|{_APPROX_WORDS})"
+_CUES = "价格区间|价格范围|价格|价位|价钱|售价|单价|预算|报价|标价|到手价|人民币|rmb|¥|￥"
+
+# Text right before a number: [price cue] [在/是/为/:] [bound word] [在].
+_LEFT_RE = re.compile(
+    rf"(?P<cue>{_CUES})? ?(?:控制在|在|是|为|:)? ?"
+    rf"(?:(?P<max>{_MAX_WORDS})|(?P<min>{_MIN_WORDS})|(?P<approx>{_APPROX_WORDS})|(?P<from>从))?"
+    r" ?(?:在)? ?$"
+)
+# Words after which a number is a measurement, a rank or a promotion, never a price filter.
+_BLOCK_RE = re.compile(
+    r"(?:身高|体重|腰围|胸围|臀围|年龄|尺寸|尺码|码数|鞋码|容量|功率|电压|电流|像素|内存|存储|运存|硬盘"
+    r"|屏幕|分辨率|刷新率|转速|重量|含量|长度|宽度|高度|厚度|面积|直径|口径|电池|续航|排量|度数|近视|散光"
+    r"|安卓|版本|系统|型号|编号|序号|温度|瓦数|流量|速度|马力|匹数|年份|人数|等级|排名"
+    r"|第|前|满|减|省|返|送|赠|券|差)"
+    rf" ?(?:在|是|为|:)? ?{_PREFIX_WORDS}? ?(?:在)? ?$"
+)
+_CURRENCY_RE = re.compile(r" ?(?:块钱|元钱|元(?![素宵旦气件器年月代朝])|块|rmb|人民币)")
+_SUFFIX_RE = re.compile(
+    r" ?(?:(?P<max>及以下|或以下|以下|以内|之内|封顶|不到|以里)"
+    r"|(?P<min>及以上|或以上|以上|起步|往上|开外)"
+    r"|(?P<approx>左右|上下(?![铺床层楼班])|附近))"
+)
+# Only after a currency unit: 50元内, 100元起.
+_SUFFIX_AFTER_CURRENCY_RE = re.compile(r"(?P<max>内)|(?P<min>起)|(?P<approx>价位|档)")
+# 9块9 = 9.9 yuan: one digit after 块.
+_JIAO_RE = re.compile(r"[0-9](?![0-9.])")
+_RANGE_SEP_RE = re.compile(r" ?(?:-|~|〜|—|–|到|至) ?")
+_RANGE_SUFFIX_RE = re.compile(r" ?(?:之间|区间|范围内|范围)")
+_MATH_RE = re.compile(r"的?(?:加|减|乘|除|口算|进位|退位|混合|连加|连减)")
+_PIECES_RE = re.compile(r"(?:以[上下内]|左右)?的? ?(?:拼图|积木|瓷砖|地砖|砖|磁力片)")
+_FREE_SHIPPING_RE = re.compile(r" ?包邮")
+# What may follow a single price like 9.9元: end, space, punctuation, 的, 包邮.
+_SINGLE_END_RE = re.compile(r"$|[^\w]|的|包邮|_")
+# A letter, digit or measure word right after a number marks it as a spec, not a price.
+_UNIT_AFTER_RE = re.compile(
+    r"[a-zA-Z0-9.%°℃]|[岁月天年周日号码寸斤公克两吨磅米厘毫分升片个只件条包盒袋瓶支罐箱双套张本页粒颗"
+    r"人匹度瓦伏安核层门代级秒时点倍位档挡段平方立座口头针线枚根次遍集部台辆间室厅楼组副对把串卷桶壶杯碗盘"
+    r"抽孔键轴色期课节章英像兆帧]"
+)
+_TRAILING_DE_RE = re.compile(r"的")
+
+_ASC_STRONG = (
+    r"按?价格(?:从低到高|由低到高|从小到大|由小到大|低到高|升序|递增)|按价格升序|从低到高|由低到高"
+    r"|(?:从|由)便宜到贵|升序|(?<!不)最便宜的?|价格最低的?(?![0-9零一二两三四五六七八九十百千万])"
+    r"|最低价|低价优先|便宜优先|按价格排序"
+)
+_ASC_SOFT = (
+    r"(?<![不最])便宜(?:一点|一些|点|些)?的?(?!坊)|高性价比的?|性价比(?:最高|高|好)?的?"
+    r"|(?<!不)实惠(?:点|一点|的)?(?!装)|平价|白菜价|低价(?!位)|(?<![很太])不贵的?"
+)
+_DESC_STRONG = (
+    r"按?价格(?:从高到低|由高到低|从大到小|由大到小|高到低|降序|递减)|从高到低|由高到低"
+    r"|(?:从|由)贵到便宜|降序|最贵的?|价格最高的?(?![0-9零一二两三四五六七八九十百千万])"
+    r"|贵的优先|高价优先"
+)
+_SALES_STRONG = (
+    r"按?销量(?:从高到低|由高到低|最高|最好|最多|优先|排序|降序|第一|高的|高)?|最畅销的?"
+    r"|卖(?:得|的)最(?:好|多|火)的?"
+)
+_SALES_SOFT = r"畅销的?|热销的?|爆款|最火的?|卖(?:得|的)好的?|人气最(?:高|旺)的?"
+_RELEVANCE = r"综合排序|按相关度|相关度排序|默认排序"
+
+_SORT_RULES: tuple[tuple[str, Sort, float], ...] = (
+    (_SALES_STRONG, "sales", _CONF_SORT),
+    (_ASC_STRONG, "price_asc", _CONF_SORT),
+    (_DESC_STRONG, "price_desc", _CONF_SORT),
+    (_RELEVANCE, "relevance", _CONF_SORT),
+    (_SALES_SOFT, "sales", _CONF_SORT_SOFT),
+    (_ASC_SOFT, "price_asc", _CONF_SORT_SOFT),
+)
+_SORT_RE = re.compile("|".join(f"(?P<s{i}>{pattern})" for i, (pattern, _, _) in enumerate(_SORT_RULES)))
+_QUICK_RE = re.compile(
+    rf"[0-9{_CN_NUM_CLASS}]|便宜|价|贵|序|销|卖|高到|低到|畅|热|爆|火|性价比|实惠|排序|人气|相关"
+)
+
+
+# ---------------------------------------------------------------------------------------------
+# Data types
+# ---------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class PriceIntent:
+    """Price bounds and sort order read from a query.
+
+    Attributes:
+        price_min: Lower price bound in yuan, or ``None``.
+        price_max: Upper price bound in yuan, or ``None``.
+        sort: Requested order, or ``None`` when the query said nothing about order.
+        spans: ``[start, end)`` of every phrase used, sorted and non-overlapping.
+        confidence: 1.0 for unambiguous phrases, lower for soft ones; 0.0 when
+            nothing was found.
+    """
+
+    price_min: float | None
+    price_max: float | None
+    sort: Sort | None
+    spans: tuple[tuple[int, int], ...]
+    confidence: float
+
+
+_EMPTY = PriceIntent(None, None, None, (), 0.0)
+
+
+@dataclass(frozen=True)
+class _Num:
+    """A numeral found in the text."""
+
+    start: int
+    end: int
+    text: str
+    value: float
+    chinese: bool
+
+    @property
+    def pure_unit(self) -> bool:
+        """True for a lone unit character such as 百, 千 or 万 (a price only with 元/块)."""
+        return self.chinese and _PURE_UNIT_RE.fullmatch(self.text) is not None
+
+    @property
+    def uses_w(self) -> bool:
+        """True when the numeral uses the Latin 'w' (万) shorthand."""
+        return self.text[-1:] in ("w", "W")
+
+
+@dataclass(frozen=True)
+class _Left:
+    """What stands right before a number."""
+
+    start: int
+    cue: str | None
+    kind: str | None  # "max", "min", "approx", "from" or None
+
+
+@dataclass(frozen=True)
+class _Candidate:
+    """One matched phrase, before overlap resolution and merging."""
+
+    start: int
+    end: int
+    confidence: float
+    low: float | None = None
+    high: float | None = None
+    sort: Sort | None = None
+
+
+# ---------------------------------------------------------------------------------------------
+# Public API
+# ---------------------------------------------------------------------------------------------
+def parse_price(text: str) -> PriceIntent:
+    """Read price bounds and a sort request from a normalised query.
+
+    Args:
+        text: The query, normalised (NFKC, Simplified, lower-case, single spaces).
+
+    Returns:
+        The intent; ``PriceIntent(None, None, None, (), 0.0)`` when nothing was found
+        or the input is not a string. See the module docstring for the rules.
+    """
+    if not isinstance(text, str) or not text:
+        return _EMPTY
+    try:
+        return _parse_price(text)
+    except Exception:  # pragma: no cover - safety net; the property tests exercise _parse_price
+        return _EMPTY
+
+
+def _parse_price(text: str) -> PriceIntent:
+    """Implementation of :func:`parse_price` without the safety net."""
+    if _QUICK_RE.search(text) is None:
+        return _EMPTY
+    candidates = _price_candidates(text) + _sort_candidates(text)
+    chosen = _select_non_overlapping(candidates)
+    if not chosen:
+        return _EMPTY
+    low, high = _merge_bounds(chosen)
+    sort = _pick_sort(chosen)
+    return PriceIntent(
+        price_min=low,
+        price_max=high,
+        sort=sort,
+        spans=tuple((c.start, c.end) for c in chosen),
+        confidence=min(c.confidence for c in chosen),
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Sort phrases
+# ---------------------------------------------------------------------------------------------
+def _sort_candidates(text: str) -> list[_Candidate]:
+    """All sort phrases in ``text``."""
+    found = []
+    for m in _SORT_RE.finditer(text):
+        if m.end() == m.start() or m.lastgroup is None:
+            continue
+        _, sort, confidence = _SORT_RULES[int(m.lastgroup[1:])]
+        found.append(_Candidate(m.start(), m.end(), confidence, sort=sort))
+    return found
+
+
+def _pick_sort(chosen: list[_Candidate]) -> Sort | None:
+    """The most confident sort phrase; ties go to the later one."""
+    best: _Candidate | None = None
+    for c in chosen:
+        if c.sort is not None and (best is None or c.confidence >= best.confidence):
+            best = c
+    return best.sort if best is not None else None
+
+
+# ---------------------------------------------------------------------------------------------
+# Price phrases
+# ---------------------------------------------------------------------------------------------
+def _numbers(text: str) -> list[_Num]:
+    """All numerals in ``text`` with a usable value."""
+    found = []
+    for m in _NUM_RE.finditer(text):
+        value = parse_cn_number(m.group())
+        if value is not None and value <= _MAX_PRICE:
+            found.append(_Num(m.start(), m.end(), m.group(), value, m.group("cn") is not None))
+    return found
+
+
+def _price_candidates(text: str) -> list[_Candidate]:
+    """All price phrases in ``text``, in text order (they may still overlap)."""
+    nums = _numbers(text)
+    found: list[_Candidate] = []
+    i = 0
+    while i < len(nums):
+        num = nums[i]
+        if _BLOCK_RE.search(text, max(0, num.start - _LEFT_WINDOW), num.start):
+            i += 1
+            continue
+        left = _left_context(text, num.start)
+        if i + 1 < len(nums):
+            ranged = _range_candidate(text, num, nums[i + 1], left)
+            if ranged is not None:
+                found.append(ranged)
+                i += 2
+                continue
+        single = _single_candidate(text, num, left)
+        if single is not None:
+            found.append(single)
+        i += 1
+    return found
+
+
+def _left_context(text: str, start: int) -> _Left:
+    """Price cue and bound word right before position ``start``."""
+    m = _LEFT_RE.search(text, max(0, start - _LEFT_WINDOW), start)
+    if m is None or m.start() == m.end():
+        return _Left(start, None, None)
+    kind = next((k for k in ("max", "min", "approx", "from") if m.group(k)), None)
+    cue = m.group("cue")
+    if cue is None and kind is None:
+        return _Left(start, None, None)
+    span_start = m.start()
+    while span_start < start and text[span_start] == " ":
+        span_start += 1
+    return _Left(span_start, cue, kind)
+
+
+def _glued_left(text: str, start: int) -> bool:
+    """True when the character before ``start`` glues the number to a model code or another number."""
+    if start == 0:
+        return False
+    prev = text[start - 1]
+    return prev in ".-/_+*#" or (prev.isascii() and prev.isalnum())
+
+
+def _after_latin_word(text: str, start: int) -> bool:
+    """True when a Latin word (optionally followed by one space) ends right before ``start``."""
+    j = start - 1
+    if j >= 0 and text[j] == " ":
+        j -= 1
+    return j >= 0 and text[j].isascii() and text[j].isalpha()
+
+
+def _bare_ok(text: str, num: _Num, left: _Left) -> bool:
+    """Whether a number without currency or price cue may still be a price."""
+    if num.value < _MIN_BARE_VALUE or num.pure_unit or num.uses_w:
+        return False
+    if left.kind is None:
+        if _glued_left(text, num.start):
+            return False
+        if _after_latin_word(text, num.start) and not _is_round_hundred(num.value):
+            return False
+    return True
+
+
+def _is_round_hundred(value: float) -> bool:
+    """True for whole multiples of 100 (budgets), false for model numbers like 3060."""
+    return value >= 100 and value == int(value) and int(value) % 100 == 0
+
+
+def _price_like(value: float) -> bool:
+    """Whole numbers ≥ 10 ending in 0, 5 or 9, as bare range ends usually are."""
+    return value >= _MIN_BARE_VALUE and value == int(value) and int(value) % 10 in (0, 5, 9)
+
+
+def _unit_follows(text: str, pos: int) -> bool:
+    """True when a letter, digit or measure word starts at ``pos``."""
+    return _UNIT_AFTER_RE.match(text, pos) is not None
+
+
+def _swallow_de(text: str, pos: int) -> int:
+    """Position after one optional trailing 的."""
+    m = _TRAILING_DE_RE.match(text, pos)
+    return m.end() if m else pos
+
+
+def _single_candidate(text: str, num: _Num, left: _Left) -> _Candidate | None:
+    """A price phrase built around one number, or ``None``."""
+    if num.value <= 0:
+        return None
+    value = num.value
+    currency = _CURRENCY_RE.match(text, num.end)
+    pos = currency.end() if currency else num.end
+    jiao = _JIAO_RE.match(text, pos) if currency and currency.group() == "块" else None
+    if jiao is not None and "." not in num.text and not num.chinese:
+        value += int(jiao.group()) / 10
+        pos = jiao.end()
+    suffix = _SUFFIX_RE.match(text, pos)
+    if suffix is None and currency is not None:
+        suffix = _SUFFIX_AFTER_CURRENCY_RE.match(text, pos)
+    end = suffix.end() if suffix else pos
+    if suffix is not None and _MATH_RE.match(text, end):
+        return None
+    if currency is not None and currency.group().strip() == "块" and _PIECES_RE.match(text, pos):
+        return None
+    shipping = currency is None and _FREE_SHIPPING_RE.match(text, num.end) is not None
+    if currency is None and suffix is None and not shipping and _unit_follows(text, num.end):
+        return None
+    kind = _kind(text, suffix, left, currency is not None or shipping, pos)
+    if kind is None:
+        return None
+    explicit = currency is not None or left.cue is not None or shipping
+    if not explicit and not _bare_ok(text, num, left):
+        return None
+    if explicit and currency is None and left.cue is None and _glued_left(text, num.start):
+        return None
+    low, high, confidence = _bounds(kind, value)
+    if not explicit:
+        confidence *= _BARE_FACTOR
+    start = left.start if left.kind in ("max", "min", "approx") or left.cue else num.start
+    return _Candidate(start, _swallow_de(text, end), confidence, low, high)
+
+
+def _kind(text: str, suffix: re.Match[str] | None, left: _Left, priced: bool, pos: int) -> str | None:
+    """What a single number means: a bound word after it, else before it, else budget/cue/single.
+
+    Args:
+        text: The query.
+        suffix: The bound word after the number (and its currency), if any.
+        left: What stands before the number.
+        priced: Whether a currency unit or 包邮 follows the number.
+        pos: Position right after the number and its currency unit.
+    """
+    if suffix is not None:
+        return suffix.lastgroup
+    if left.kind in ("max", "min", "approx"):
+        return left.kind
+    if left.cue == "预算":
+        return "budget"
+    if left.cue is not None:
+        return "approx"
+    if priced and _SINGLE_END_RE.match(text, pos):
+        return "single"
+    return None
+
+
+def _bounds(kind: str, value: float) -> tuple[float | None, float | None, float]:
+    """Bounds and confidence for one number read as ``kind``."""
+    if kind == "max":
+        return None, value, _CONF_BOUND
+    if kind == "min":
+        return value, None, _CONF_BOUND
+    if kind == "budget":
+        return None, value, _CONF_BUDGET
+    low, high = _about(value)
+    return low, high, _CONF_APPROX if kind == "approx" else _CONF_SINGLE
+
+
+def _about(value: float) -> tuple[float, float]:
+    """±20 % around ``value``, rounded to cents."""
+    return round(value * _APPROX_LOW, 2), round(value * _APPROX_HIGH, 2)
+
+
+def _range_candidate(text: str, first: _Num, second: _Num, left: _Left) -> _Candidate | None:
+    """A price range such as 200-300元 or 两百到三百, or ``None``."""
+    currency1 = _CURRENCY_RE.match(text, first.end)
+    pos = currency1.end() if currency1 else first.end
+    sep = _RANGE_SEP_RE.match(text, pos)
+    if sep is None or sep.end() != second.start:
+        return None
+    currency2 = _CURRENCY_RE.match(text, second.end)
+    end = currency2.end() if currency2 else second.end
+    between = _RANGE_SUFFIX_RE.match(text, end)
+    if between is not None:
+        end = between.end()
+    elif currency2 is None and _unit_follows(text, second.end):
+        return None
+    low, high = _range_values(first, second)
+    explicit = bool(currency1 or currency2 or between or left.cue)
+    if _glued_left(text, first.start) and (left.kind is None and left.cue is None):
+        return None
+    if explicit:
+        low, high = min(low, high), max(low, high)
+        confidence = _CONF_BOUND
+    else:
+        if not _bare_range_ok(text, first, second, low, high, left):
+            return None
+        confidence = _CONF_BOUND * _BARE_FACTOR
+    start = left.start if (left.cue or left.kind) else first.start
+    return _Candidate(start, _swallow_de(text, end), confidence, low, high)
+
+
+def _bare_range_ok(text: str, first: _Num, second: _Num, low: float, high: float, left: _Left) -> bool:
+    """Whether a range without any price cue may be read as a price range."""
+    if first.uses_w or second.uses_w or first.pure_unit or second.pure_unit:
+        return False
+    if not (_price_like(low) and _price_like(high) and low < high):
+        return False
+    return not (left.kind is None and _after_latin_word(text, first.start))
+
+
+def _range_values(first: _Num, second: _Num) -> tuple[float, float]:
+    """Values of both range ends, carrying a multiplier from the second end to the first.
+
+    ``2-3k`` is 2000-3000 and ``1.5-2万`` is 15000-20000, but ``500-1k`` stays 500-1000:
+    the multiplier is carried only when the first end is not larger than the second's
+    digit part and has no multiplier of its own.
+    """
+    low = first.value
+    m = _RANGE_MULT_RE.fullmatch(second.text)
+    if m is not None and _RANGE_MULT_RE.fullmatch(first.text) is None:
+        digits = parse_cn_number(m.group(1))
+        mult = parse_cn_number("1" + m.group(2))
+        if digits is not None and mult is not None and low <= digits:
+            low = low * mult
+    return low, second.value
+
+
+# ---------------------------------------------------------------------------------------------
+# Overlaps and merging
+# ---------------------------------------------------------------------------------------------
+def _select_non_overlapping(candidates: list[_Candidate]) -> list[_Candidate]:
+    """Keep the longest phrases that do not overlap each other, in text order."""
+    ordered = sorted(candidates, key=lambda c: (-(c.end - c.start), c.start))
+    starts: list[int] = []
+    chosen: list[_Candidate] = []
+    for c in ordered:
+        if c.end <= c.start:
+            continue
+        index = bisect.bisect_left(starts, c.start)
+        if index > 0 and chosen[index - 1].end > c.start:
+            continue
+        if index < len(chosen) and chosen[index].start < c.end:
+            continue
+        starts.insert(index, c.start)
+        chosen.insert(index, c)
+    return chosen
+
+
+def _merge_bounds(chosen: list[_Candidate]) -> tuple[float | None, float | None]:
+    """Combine the bounds of all price phrases in text order (later phrases win conflicts)."""
+    low: float | None = None
+    high: float | None = None
+    for c in chosen:
+        if c.low is None and c.high is None:
+            continue
+        if c.low is not None and c.high is not None:
+            low, high = c.low, c.high
+        elif c.low is not None:
+            low = c.low
+            if high is not None and high < low:
+                high = None
+        elif c.high is not None:
+            high = c.high
+            if low is not None and low > high:
+                low = None
+    return _clean(low), _clean(high)
+
+
+def _clean(value: float | None) -> float | None:
+    """Guard against non-finite or negative values."""
+    if value is None or not math.isfinite(value) or value < 0:
+        return None
+    return value
