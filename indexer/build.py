@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 
 from indexer.catalog import Catalog, CatalogError, read_catalog
-from indexer.documents import Document, DocumentBuilder, field_stats, stored_point
+from indexer.documents import Document, DocumentBuilder, field_stats, stored_point, term_counts
 from indexer.progress import Progress
 from search.config import IndexConfig, resolve_config_path
 from search.index import SHARD, make_analyzer, save_analysis
@@ -180,11 +180,14 @@ def build_index(
             progress.log(f"{len(catalog.rejects)} rows rejected, see {rejects_file}")
         products = catalog.products
         if not products:
-            raise CatalogError(f"{catalog_path}: no valid products ({len(catalog.rejects)} rows rejected); index unchanged")
+            raise CatalogError(
+                f"{catalog_path}: no valid products ({len(catalog.rejects)} rows rejected); index unchanged"
+            )
         with progress.stage("vocabulary"):
             vocab = prepare_vocabulary(products, config, configs_dir)
         builder = DocumentBuilder(vocab.analyzer, vocab.lexicon, config)
         docs = analyze_all(builder, products, progress)
+        vocab.lexicon.terms = term_counts(docs)
         stats = corpus_stats(docs, config)
         vectors, computed = embed_documents(docs, embedder, data.cache_dir / "embeddings.sqlite", config, progress)
 
@@ -192,7 +195,10 @@ def build_index(
         try:
             with progress.stage("write", total=len(docs), unit="products") as advance:
                 writer = EdgeWriter.create(
-                    partial / SHARD, embedder.dim if embedder else 1, list(config.lexical.fields), config.store
+                    partial / SHARD,
+                    embedder.dim if embedder else 1,
+                    list(config.lexical.fields),
+                    config.store,
                 )
                 try:
                     for lo in range(0, len(docs), UPSERT_BATCH):

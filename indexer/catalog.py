@@ -22,7 +22,14 @@ from pydantic import ValidationError
 
 from search.product import Product, split_unknown_fields
 
-FORMATS = {".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "jsonl", ".csv": "csv", ".tsv": "tsv", ".parquet": "parquet"}
+FORMATS = {
+    ".jsonl": "jsonl",
+    ".ndjson": "jsonl",
+    ".json": "jsonl",
+    ".csv": "csv",
+    ".tsv": "tsv",
+    ".parquet": "parquet",
+}
 RAW_EXCERPT = 300
 
 
@@ -94,8 +101,11 @@ def _rows_jsonl(path: Path) -> Iterator[tuple[int, dict[str, Any] | None, str, s
             try:
                 raw = raw_bytes.decode("utf-8")
             except UnicodeDecodeError as exc:
-                yield number, None, raw_bytes[:RAW_EXCERPT].decode("utf-8", "replace"), (
-                    f"invalid UTF-8 at byte {exc.start}"
+                yield (
+                    number,
+                    None,
+                    raw_bytes[:RAW_EXCERPT].decode("utf-8", "replace"),
+                    (f"invalid UTF-8 at byte {exc.start}"),
                 )
                 continue
             if not raw.strip():
@@ -126,7 +136,12 @@ def _rows_csv(path: Path, delimiter: str) -> Iterator[tuple[int, dict[str, Any] 
             continue
         bad = [k for k, v in row.items() if isinstance(v, str) and any("\udc80" <= ch <= "\udcff" for ch in v)]
         if bad:
-            yield number, None, raw.encode("utf-8", "replace").decode("utf-8"), f"invalid UTF-8 in {', '.join(bad)}"
+            yield (
+                number,
+                None,
+                raw.encode("utf-8", "replace").decode("utf-8"),
+                f"invalid UTF-8 in {', '.join(bad)}",
+            )
             continue
         clean: dict[str, Any] = {}
         attrs: dict[str, str] = {}

@@ -15,7 +15,15 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_INPUT, EXIT_LOCKED, EXIT_NO_INDEX, EXIT_INTERRUPTED = 0, 1, 2, 3, 4, 5, 130
+EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_INPUT, EXIT_LOCKED, EXIT_NO_INDEX, EXIT_INTERRUPTED = (
+    0,
+    1,
+    2,
+    3,
+    4,
+    5,
+    130,
+)
 
 
 def _emit(args: argparse.Namespace, payload: dict[str, Any], human: Callable[[dict[str, Any]], str]) -> None:
@@ -39,14 +47,20 @@ def cmd_build(args: argparse.Namespace) -> int:
     configs_dir = _configs_dir(args)
     config = load_index_config(Path(args.config) if args.config else None, configs_dir)
     result = build_index(
-        Path(args.catalog), Path(args.data_dir), config, configs_dir, progress=Progress(enabled=not args.quiet)
+        Path(args.catalog),
+        Path(args.data_dir),
+        config,
+        configs_dir,
+        progress=Progress(enabled=not args.quiet),
     )
     _emit(
         args,
         result.to_dict(),
-        lambda r: f"indexed {r['indexed']} products ({r['rejected']} rejected"
-        + (f", see {r['rejects_file']}" if r["rejects_file"] else "")
-        + f") in {r['seconds']}s -> build {r['build']}",
+        lambda r: (
+            f"indexed {r['indexed']} products ({r['rejected']} rejected"
+            + (f", see {r['rejects_file']}" if r["rejects_file"] else "")
+            + f") in {r['seconds']}s -> build {r['build']}"
+        ),
     )
     return EXIT_OK
 
@@ -65,10 +79,12 @@ def cmd_refresh(args: argparse.Namespace) -> int:
     _emit(
         args,
         result.to_dict(),
-        lambda r: f"added {r['added']}, updated {r['updated']}, deleted {r['deleted']}, "
-        f"unchanged {r['unchanged']}, rejected {r['rejected']}"
-        + (f" (kept {r['missing_kept']} products missing from the catalog)" if r["missing_kept"] else "")
-        + (f" -> build {r['build']}" if r["build"] else " (index unchanged)"),
+        lambda r: (
+            f"added {r['added']}, updated {r['updated']}, deleted {r['deleted']}, "
+            f"unchanged {r['unchanged']}, rejected {r['rejected']}"
+            + (f" (kept {r['missing_kept']} products missing from the catalog)" if r["missing_kept"] else "")
+            + (f" -> build {r['build']}" if r["build"] else " (index unchanged)")
+        ),
     )
     return EXIT_OK
 
@@ -106,8 +122,9 @@ def cmd_events_import(args: argparse.Namespace) -> int:
     _emit(
         args,
         result,
-        lambda r: f"imported {r['imported']} events ({r['rejected']} rejected, "
-        f"{r['unknown_products']} for unknown products)",
+        lambda r: (
+            f"imported {r['imported']} events ({r['rejected']} rejected, {r['unknown_products']} for unknown products)"
+        ),
     )
     return EXIT_OK
 

@@ -26,6 +26,7 @@ class Document:
     bags: dict[str, Counter[str]]
     lengths: dict[str, float]
     dense_text: str
+    title_words: tuple[str, ...] = ()
 
 
 class DocumentBuilder:
@@ -113,17 +114,28 @@ class DocumentBuilder:
         fields = self.config.lexical.fields
         bags: dict[str, Counter[str]] = {name: Counter() for name in fields}
         lengths = {name: 0.0 for name in fields}
+        title_words: tuple[str, ...] = ()
         for source, text in self._source_texts(product, payload).items():
             weight = weights[source]
             if weight <= 0 or not text:
                 continue
             analysis = self.analyzer.analyze(text)
+            if source == "title":
+                title_words = tuple(analysis.words)
             for name, field_config in fields.items():
                 tokens = analysis.tokens(field_config.features)
                 for token in tokens:
                     bags[name][token] += weight
                 lengths[name] += weight * len(tokens)
-        return Document(product, payload, bags, lengths, self.dense_text(product))
+        return Document(product, payload, bags, lengths, self.dense_text(product), title_words)
+
+
+def term_counts(documents: list[Document], min_count: int = 1) -> dict[str, int]:
+    """How many product titles contain each word (for spelling correction)."""
+    counts: Counter[str] = Counter()
+    for doc in documents:
+        counts.update(set(doc.title_words))
+    return {w: c for w, c in counts.items() if c >= min_count}
 
 
 def field_stats(documents: list[Document], field: str) -> FieldStats:

@@ -28,7 +28,7 @@ from indexer.build import (
     write_manifest,
 )
 from indexer.catalog import read_catalog
-from indexer.documents import DocumentBuilder, sparse_vectors, stored_point
+from indexer.documents import DocumentBuilder, sparse_vectors, stored_point, term_counts
 from indexer.progress import Progress
 from search.index import SHARD, load_build_parts, save_analysis
 from search.product import Product
@@ -110,6 +110,7 @@ def refresh_index(
             vocab = prepare_vocabulary(products, config, configs_dir)
         builder = DocumentBuilder(vocab.analyzer, vocab.lexicon, config)
         docs = analyze_all(builder, products, progress)
+        vocab.lexicon.terms = term_counts(docs)
         stats = corpus_stats(docs, config)
         old_stats = manifest["lexical"]
         same_analysis = vocab.analyzer.user_words_digest() == old_analyzer.user_words_digest()
@@ -187,4 +188,3 @@ def _embedder(manifest: dict[str, Any], embedder: Embedder | None) -> Embedder |
             raise ValueError(f"the index was built with {spec!r}; cannot refresh it with {embedder.name!r}")
         return embedder
     return make_embedder(spec)
-

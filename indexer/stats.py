@@ -53,4 +53,3 @@ def index_stats(data_dir: Path) -> dict[str, Any]:
         },
         "builds": sorted(p.name for p in data.builds_dir.iterdir() if p.is_dir()),
     }
-

@@ -102,8 +102,8 @@ class LexicalConfig(StrictModel):
     """The lexical (BM25) side of the index."""
 
     fields: dict[str, LexicalFieldConfig] = {
-        "words": LexicalFieldConfig(features=["words", "models"], k1=1.2, b=0.75),
-        "chars": LexicalFieldConfig(features=["chars", "models"], k1=0.9, b=0.4),
+        "bm25": LexicalFieldConfig(features=["words", "models"], k1=1.2, b=0.75),
+        "ngram": LexicalFieldConfig(features=["chars", "models"], k1=0.9, b=0.4),
     }
     sources: SourceWeights = SourceWeights()
 

@@ -95,4 +95,3 @@ def open_build(build: Path) -> IndexHandle:
     manifest, config, lexicon, analyzer = load_build_parts(build)
     stats = {name: FieldStats(**s) for name, s in manifest["lexical"].items()}
     return IndexHandle(build, manifest, config, lexicon, analyzer, EdgeStore(build / SHARD), stats)
-

@@ -107,7 +107,21 @@ def read_e5_file(path: Path) -> E5File:
         o += 21
         tensors[name] = (dtype, count, offset)
     return E5File(
-        hidden, layers, heads, ffn, max_pos, float(eps), bos, eos, pad, unk, pieces, scores, norm, tensors, data
+        hidden,
+        layers,
+        heads,
+        ffn,
+        max_pos,
+        float(eps),
+        bos,
+        eos,
+        pad,
+        unk,
+        pieces,
+        scores,
+        norm,
+        tensors,
+        data,
     )
 
 

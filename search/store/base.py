@@ -54,7 +54,8 @@ class Filter:
     """Conditions on products; every non-empty part must hold.
 
     ``brands``/``categories`` match any of the given brand keys / category path
-    prefixes; ``attributes`` must all match; the ``exclude_*`` parts must not.
+    prefixes; ``attributes`` must all match (an empty name matches the value under
+    any attribute name); the ``exclude_*`` parts must not.
     """
 
     brands: tuple[str, ...] = ()
@@ -67,6 +68,11 @@ class Filter:
     exclude_attributes: tuple[tuple[str, str], ...] = ()
     exclude_ids: tuple[str, ...] = ()
     ids: tuple[str, ...] | None = None
+    #: strict upper price bound (price bands are [low, high))
+    price_below: float | None = None
+    #: payload fields that must be set / must be null or absent
+    require: tuple[str, ...] = ()
+    missing: tuple[str, ...] = ()
 
     def is_empty(self) -> bool:
         """True when the filter lets everything through."""
@@ -81,6 +87,8 @@ class SourceQuery:
     using: str
     vector: SparseVector | np.ndarray
     limit: int
+    #: HNSW search breadth for dense sources (None: the store's default)
+    ef: int | None = None
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ indexer into a fresh directory, and published when complete (see
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -18,7 +19,16 @@ import qdrant_edge as qe
 
 from search.config import StoreConfig
 from search.retrieve.bm25 import SparseVector
-from search.store.base import DENSE, PAYLOAD_INDEXES, Filter, Hit, SourceQuery, StoredPoint, attr_key, point_id
+from search.store.base import (
+    DENSE,
+    PAYLOAD_INDEXES,
+    Filter,
+    Hit,
+    SourceQuery,
+    StoredPoint,
+    attr_key,
+    point_id,
+)
 
 _SCHEMA = {
     "keyword": qe.PayloadSchemaType.Keyword,
@@ -39,8 +49,12 @@ def to_edge_filter(f: Filter | None) -> qe.Filter | None:
         must.append(qe.FieldCondition("brand_keys", match=qe.MatchAny(list(f.brands))))
     if f.categories:
         must.append(qe.FieldCondition("category_path", match=qe.MatchAny(list(f.categories))))
-    if f.price_min is not None or f.price_max is not None:
-        must.append(qe.FieldCondition("price", range=qe.RangeFloat(gte=f.price_min, lte=f.price_max)))
+    if f.price_min is not None or f.price_max is not None or f.price_below is not None:
+        must.append(qe.FieldCondition("price", range=qe.RangeFloat(gte=f.price_min, lte=f.price_max, lt=f.price_below)))
+    for key in f.require:
+        must_not.append(qe.IsEmptyCondition(key))
+    for key in f.missing:
+        must.append(qe.IsEmptyCondition(key))
     for name, value in f.attributes:
         must.append(qe.FieldCondition("attr_keys", match=qe.MatchValue(attr_key(name, value))))
     if f.exclude_brands:
@@ -86,6 +100,7 @@ class EdgeStore:
                 query=qe.Query.Nearest(_vector(q.vector), using=q.using),
                 filter=flt,
                 with_payload=True,
+                params=qe.SearchParams(hnsw_ef=q.ef) if q.ef else None,
             )
             for q in queries
         ]
@@ -224,7 +239,5 @@ class EdgeWriter:
 
     def abort(self) -> None:
         """Close without optimising (the directory is discarded by the caller)."""
-        try:
+        with contextlib.suppress(Exception):  # best effort on an error path
             self._shard.close()
-        except Exception:  # pragma: no cover - best effort on an error path
-            pass

@@ -104,15 +104,12 @@ class DataDir:
     def writer_lock(self) -> Iterator[None]:
         """Hold the indexer lock (non-blocking: a second indexer fails fast)."""
         self.index_dir.mkdir(parents=True, exist_ok=True)
-        fh = open(self.index_dir / ".lock", "w")
-        try:
+        with open(self.index_dir / ".lock", "w") as fh:
             try:
                 fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except BlockingIOError:
                 raise IndexLockedError(f"another indexer is working on {self.root}") from None
             yield
-        finally:
-            fh.close()
 
     def new_build(self) -> Path:
         """Create an empty ``<id>.partial`` directory for a new build (call under :meth:`writer_lock`)."""
@@ -175,5 +172,5 @@ def read_manifest(build: Path) -> dict[str, Any]:
 
 
 def dir_size(path: Path) -> int:
-    """Total size in bytes of the files under ``path``."""
-    return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
+    """Bytes the files under ``path`` occupy on disk (preallocated sparse files count only what is used)."""
+    return sum(p.stat().st_blocks * 512 for p in path.rglob("*") if p.is_file())

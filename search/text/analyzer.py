@@ -182,7 +182,12 @@ class ChineseAnalyzer:
     def user_words_digest(self) -> str:
         """A fingerprint of everything that shapes tokenization (words, stopwords, options)."""
         blob = "\n".join(
-            [repr((self.t2s, self.units, self.hmm, self.user_word_freq)), *sorted(self._user_words), "--", *sorted(self._stopwords)]
+            [
+                repr((self.t2s, self.units, self.hmm, self.user_word_freq)),
+                *sorted(self._user_words),
+                "--",
+                *sorted(self._stopwords),
+            ]
         )
         return hashlib.sha1(blob.encode("utf-8")).hexdigest()
 

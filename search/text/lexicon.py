@@ -37,6 +37,8 @@ class Lexicon:
     product_words: dict[str, int] = field(default_factory=dict)
     attributes: dict[str, dict[str, int]] = field(default_factory=dict)
     attribute_synonyms: dict[str, list[list[str]]] = field(default_factory=dict)
+    #: word -> number of product titles containing it (jieba words), for spelling correction
+    terms: dict[str, int] = field(default_factory=dict)
     _alias_index: dict[str, str] = field(default_factory=dict, repr=False)
 
     # ---------------------------------------------------------------- build
@@ -152,6 +154,7 @@ class Lexicon:
             "product_words": self.product_words,
             "attributes": self.attributes,
             "attribute_synonyms": self.attribute_synonyms,
+            "terms": self.terms,
         }
 
     @classmethod
@@ -165,6 +168,7 @@ class Lexicon:
         lex.product_words = dict(data.get("product_words", {}))
         lex.attributes = {k: dict(v) for k, v in data.get("attributes", {}).items()}
         lex.attribute_synonyms = {k: [list(g) for g in v] for k, v in data.get("attribute_synonyms", {}).items()}
+        lex.terms = dict(data.get("terms", {}))
         return lex
 
     def save(self, path: Path) -> None:

@@ -20,7 +20,9 @@ import threading
 import unicodedata
 from functools import lru_cache
 
-_CONTROL = re.compile(r"[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff]")
+_CONTROL = re.compile(
+    r"[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff]"
+)
 _SPACES = re.compile(r"\s+")
 
 # Unit words after a number -> canonical Latin unit. Order matters: longer first.

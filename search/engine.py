@@ -1,0 +1,448 @@
+"""The search pipeline: parse -> filter -> encode -> retrieve -> fuse -> boost -> personalize -> sort -> page.
+
+:class:`SearchEngine` owns the live index (reloaded when the indexer publishes a
+new build), the embedder, the profiles and the parsers. ``search`` is the only
+entry point the API and the CLI use, so both run exactly the same pipeline.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from typing import Any
+
+import numpy as np
+
+from search.config import Settings
+from search.index import IndexHandle, open_build
+from search.profiles import Profile, ProfileRegistry
+from search.rank.adaptive import adapt_weights, query_shape
+from search.rank.candidate import Candidate
+from search.rank.facets import band_label, facet_counts, price_bands
+from search.rank.fusion import fuse
+from search.rank.intent import Intent, intent_boosts, intent_filter, is_excluded, resolve_intent
+from search.rank.personalize import Personalizer
+from search.retrieve.embed import Embedder, make_embedder
+from search.retrieve.query import check_sources, lexical_vectors, source_queries
+from search.store.base import DENSE, Filter, Hit
+from search.store.layout import DataDir
+from search.text.normalize import normalize
+from search.understand.parsed import ParsedQuery, QueryParser, Sort
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class SearchRequest:
+    """A search as the API and CLI receive it (already validated for ranges and lengths)."""
+
+    q: str = ""
+    user_id: str | None = None
+    brands: tuple[str, ...] = ()
+    categories: tuple[str, ...] = ()
+    price_min: float | None = None
+    price_max: float | None = None
+    attributes: tuple[tuple[str, str], ...] = ()
+    sort: Sort | None = None
+    page: int = 1
+    size: int = 10
+    profile: str | None = None
+    explain: bool = False
+
+
+@dataclass(frozen=True)
+class SearchResponse:
+    """The result of one search."""
+
+    query: str
+    parsed: ParsedQuery
+    total: int
+    items: list[dict[str, Any]]
+    facets: dict[str, Any]
+    took_ms: float
+    profile: str
+    timings: dict[str, float]
+    index_version: str
+
+
+class _LRU:
+    def __init__(self, size: int) -> None:
+        self._size = size
+        self._data: OrderedDict[str, Any] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: str) -> Any:
+        with self._lock:
+            if key in self._data:
+                self._data.move_to_end(key)
+                return self._data[key]
+        return None
+
+    def put(self, key: str, value: Any) -> None:
+        with self._lock:
+            self._data[key] = value
+            self._data.move_to_end(key)
+            while len(self._data) > self._size:
+                self._data.popitem(last=False)
+
+
+ParserFactory = Callable[[IndexHandle, Profile], QueryParser]
+
+
+class SearchEngine:
+    """Runs searches against the live index (see the module docstring).
+
+    Args:
+        settings: Infrastructure settings (data dir, reload interval).
+        profiles: The relevance profiles.
+        index: The opened live build.
+        embedder: The query embedder (None for a BM25-only index).
+        parser_factory: Builds the query parser for an index and a profile.
+        personalizer: Personalized reranking (None: anonymous ranking for everyone).
+    """
+
+    def __init__(
+        self,
+        settings: Settings,
+        profiles: ProfileRegistry,
+        index: IndexHandle,
+        embedder: Embedder | None,
+        parser_factory: ParserFactory,
+        personalizer: Personalizer | None = None,
+    ) -> None:
+        self.settings = settings
+        self.profiles = profiles
+        self._index = index
+        self._retired: list[IndexHandle] = []
+        self.embedder = embedder
+        self._parser_factory = parser_factory
+        self._parsers: dict[tuple[str, str], QueryParser] = {}
+        self.personalizer = personalizer
+        self._data = DataDir(settings.data_dir)
+        self._reload_lock = threading.Lock()
+        self._checked = time.monotonic()
+        self._query_vectors = _LRU(4096)
+
+    # ------------------------------------------------------------------ lifecycle
+    @classmethod
+    def open(
+        cls, settings: Settings, parser_factory: ParserFactory, personalizer: Personalizer | None = None
+    ) -> SearchEngine:
+        """Load profiles, the live build and its embedder."""
+        profiles = ProfileRegistry.load(settings.configs_dir, settings.default_profile)
+        index = open_build(DataDir(settings.data_dir).require_build())
+        spec = settings.embedder or index.embedder_spec
+        embedder = None if spec == "none" else make_embedder(spec, threads=settings.torch_threads)
+        return cls(settings, profiles, index, embedder, parser_factory, personalizer)
+
+    @property
+    def index(self) -> IndexHandle:
+        """The live index (after a reload check)."""
+        self.reload_if_changed()
+        return self._index
+
+    def warm_up(self) -> None:
+        """Load the embedder and the analyzer's dictionary now."""
+        self._index.analyzer.warm_up()
+        if self.embedder is not None:
+            self.embedder.warm_up()
+
+    def reload_if_changed(self, force: bool = False) -> bool:
+        """Switch to a newly published build, checking at most every ``reload_interval_s``."""
+        now = time.monotonic()
+        if not force and now - self._checked < self.settings.reload_interval_s:
+            return False
+        with self._reload_lock:
+            self._checked = now
+            version = self._data.current_version()
+            if version is None or version == self._index.version:
+                return False
+            new = open_build(self._data.require_build())
+            new.analyzer.warm_up()
+            for old in self._retired:  # closed one reload later, once in-flight searches are done
+                old.close()
+            self._retired = [self._index]
+            self._index = new
+            self._parsers.clear()
+            log.info("switched to index build %s", new.version)
+            return True
+
+    def close(self) -> None:
+        """Close every open index."""
+        for handle in [*self._retired, self._index]:
+            handle.close()
+
+    # ------------------------------------------------------------------ helpers
+    def parser(self, index: IndexHandle, profile: Profile) -> QueryParser:
+        """The query parser for this index and profile (cached)."""
+        key = (index.version, profile.name)
+        parser = self._parsers.get(key)
+        if parser is None:
+            parser = self._parsers[key] = self._parser_factory(index, profile)
+        return parser
+
+    def embed_query(self, text: str) -> np.ndarray:
+        """The query's dense vector (cached by text)."""
+        assert self.embedder is not None
+        vec = self._query_vectors.get(text)
+        if vec is None:
+            vec = self.embedder.embed_queries([text])[0]
+            self._query_vectors.put(text, vec)
+        return vec
+
+    def product(self, product_id: str) -> dict[str, Any] | None:
+        """A product's stored record."""
+        return self.index.store.get([product_id])[0]
+
+    @staticmethod
+    def request_filter(req: SearchRequest, index: IndexHandle) -> Filter:
+        """Explicit filters from the request, resolved against the catalog vocabulary."""
+        brands = tuple(index.lexicon.resolve_brand(b) or normalize(b) for b in req.brands if b.strip())
+        categories = tuple(c for c in (normalize(c).strip("/") for c in req.categories) if c)
+        attributes = tuple((normalize(k), normalize(v)) for k, v in req.attributes)
+        return Filter(
+            brands=brands,
+            categories=categories,
+            price_min=req.price_min,
+            price_max=req.price_max,
+            attributes=attributes,
+        )
+
+    @staticmethod
+    def merge_filters(explicit: Filter, parsed: Filter) -> Filter:
+        """Explicit request filters win; parsed intent fills only what the request left open."""
+        return replace(
+            explicit,
+            brands=explicit.brands or parsed.brands,
+            categories=explicit.categories or parsed.categories,
+            price_min=explicit.price_min if explicit.price_min is not None else parsed.price_min,
+            price_max=explicit.price_max if explicit.price_max is not None else parsed.price_max,
+            attributes=explicit.attributes or parsed.attributes,
+            exclude_brands=tuple(b for b in parsed.exclude_brands if b not in explicit.brands),
+        )
+
+    # ------------------------------------------------------------------ search
+    def search(self, req: SearchRequest) -> SearchResponse:
+        """Run the pipeline for one request. ``KeyError`` for an unknown profile."""
+        t0 = time.perf_counter()
+        timings: dict[str, float] = {}
+        index = self.index
+        profile = self.profiles.get(req.profile)
+
+        def lap(stage: str, since: float) -> float:
+            now = time.perf_counter()
+            timings[stage] = round((now - since) * 1000, 3)
+            return now
+
+        t = time.perf_counter()
+        text = req.q.strip()
+        parsed = (
+            self.parser(index, profile).parse(text)
+            if text
+            else ParsedQuery(text=req.q, normalized="", parser="rules", confidence=1.0)
+        )
+        intent = resolve_intent(parsed, index.lexicon)
+        uses = profile.understanding.intent
+        flt = self.merge_filters(self.request_filter(req, index), intent_filter(intent, uses))
+        sort: Sort = req.sort or (parsed.sort if uses.sort else "relevance")
+        t = lap("parse", t)
+
+        if not parsed.search_text.strip():
+            return self._browse(req, index, profile, parsed, flt, sort, intent, timings, t0)
+
+        candidates, weights = self._retrieve(index, profile, parsed, flt, timings)
+        t = time.perf_counter()
+        candidates = (
+            [c for c in candidates if not is_excluded(c.payload, intent)] if uses.exclude == "filter" else candidates
+        )
+        self._score(candidates, intent, profile)
+        t = lap("rank", t)
+        if req.user_id and self.personalizer is not None and profile.personalization.enabled:
+            candidates = self.personalizer.rerank(req.user_id, candidates, profile.personalization)
+            t = lap("personalize", t)
+        ordered = self._order(candidates, sort, profile)
+        facets = facet_counts((c.payload for c in ordered), profile.facets.price_bands, profile.facets.size)
+        start = (req.page - 1) * req.size
+        page = ordered[start : start + req.size]
+        items = [self._item(c, req.explain, profile, weights) for c in page]
+        lap("finish", t)
+        took = round((time.perf_counter() - t0) * 1000, 3)
+        return SearchResponse(
+            req.q,
+            parsed,
+            len(ordered),
+            items,
+            facets if profile.facets.enabled else {},
+            took,
+            profile.name,
+            timings,
+            index.version,
+        )
+
+    def _retrieve(
+        self,
+        index: IndexHandle,
+        profile: Profile,
+        parsed: ParsedQuery,
+        flt: Filter,
+        timings: dict[str, float],
+    ) -> tuple[list[Candidate], dict[str, float]]:
+        sources = profile.active_sources()
+        check_sources(list(sources), index.config, self.embedder is not None)
+        text = parsed.search_text
+        t = time.perf_counter()
+        lexical_names = [n for n in sources if n != DENSE]
+        analysis = index.analyzer.analyze(text)
+        lexical = lexical_vectors(index.analyzer, index.config, text, lexical_names)
+        shape = query_shape(
+            analysis.normalized,
+            analysis.words,
+            analysis.models,
+            parsed.brands,
+            profile.adaptive.descriptive_min_words,
+        )
+        weights = adapt_weights({n: s.weight for n, s in sources.items()}, shape, profile.adaptive)
+        timings["encode_lexical"] = round((time.perf_counter() - t) * 1000, 3)
+        dense = None
+        if DENSE in sources:
+            t = time.perf_counter()
+            dense = self.embed_query(text)
+            timings["embed"] = round((time.perf_counter() - t) * 1000, 3)
+        t = time.perf_counter()
+        queries = source_queries(sources, lexical, dense)
+        results = index.store.search(queries, flt)
+        timings["retrieve"] = round((time.perf_counter() - t) * 1000, 3)
+        t = time.perf_counter()
+        lists: dict[str, list[Hit]] = {q.source: hits for q, hits in zip(queries, results, strict=True)}
+        fused = fuse(
+            profile.fusion.method.value,
+            {s: [(h.id, h.score) for h in hits] for s, hits in lists.items()},
+            weights,
+            k=profile.fusion.rrf_k,
+            normalize=profile.fusion.normalize,
+        )[: profile.pool]
+        payloads: dict[str, dict[str, Any]] = {}
+        ranks: dict[str, dict[str, tuple[int, float]]] = {}
+        for source, hits in lists.items():
+            for rank, hit in enumerate(hits, start=1):
+                payloads.setdefault(hit.id, hit.payload)
+                ranks.setdefault(hit.id, {})[source] = (rank, hit.score)
+        candidates = [Candidate(f.id, payloads[f.id], ranks.get(f.id, {}), f.score, f.contributions) for f in fused]
+        timings["fuse"] = round((time.perf_counter() - t) * 1000, 3)
+        return candidates, weights
+
+    @staticmethod
+    def _score(candidates: list[Candidate], intent: Intent, profile: Profile) -> None:
+        """Relevance (fused score relative to the best) plus intent and popularity boosts."""
+        if not candidates:
+            return
+        best = max(c.fused for c in candidates) or 1.0
+        boost_cfg = profile.understanding.boosts
+        max_sales = max((c.payload.get("sales") or 0 for c in candidates), default=0)
+        for c in candidates:
+            c.relevance = c.fused / best if best > 0 else 0.0
+            c.boosts = intent_boosts(c.payload, intent, profile.understanding.intent, boost_cfg)
+            if boost_cfg.popularity and max_sales > 0 and c.payload.get("sales"):
+                c.boosts["popularity"] = boost_cfg.popularity * math.log1p(c.payload["sales"]) / math.log1p(max_sales)
+            c.final = c.relevance + sum(c.boosts.values())
+
+    @staticmethod
+    def _order(candidates: list[Candidate], sort: Sort, profile: Profile) -> list[Candidate]:
+        by_relevance = sorted(candidates, key=lambda c: (-(c.total), c.id))
+        if sort == "relevance" or not candidates:
+            return by_relevance
+        best = by_relevance[0].total
+        floor = profile.sort_min_relevance * best
+        eligible = [c for c in by_relevance if c.total >= floor]
+        if sort == "sales":
+            return sorted(eligible, key=lambda c: (c.payload.get("sales") is None, -(c.payload.get("sales") or 0)))
+        has_price = [c for c in eligible if c.payload.get("price") is not None]
+        no_price = [c for c in eligible if c.payload.get("price") is None]
+        has_price.sort(key=lambda c: c.payload["price"], reverse=(sort == "price_desc"))
+        return has_price + no_price
+
+    def _browse(
+        self,
+        req: SearchRequest,
+        index: IndexHandle,
+        profile: Profile,
+        parsed: ParsedQuery,
+        flt: Filter,
+        sort: Sort,
+        intent: Intent,
+        timings: dict[str, float],
+        t0: float,
+    ) -> SearchResponse:
+        """An empty query lists the matching products by popularity (or by the requested sort)."""
+        t = time.perf_counter()
+        order = {"price_asc": ("price", False), "price_desc": ("price", True)}.get(sort, ("sales", True))
+        store = index.store
+        total = store.count(flt)
+        start = (req.page - 1) * req.size
+        with_field = store.count(replace(flt, require=(order[0],)))
+        hits: list[Hit] = []
+        if start < with_field:
+            hits = store.browse(flt, order[0], order[1], req.size, start)
+        if len(hits) < req.size and start + len(hits) < total:
+            rest_offset = max(0, start - with_field)
+            hits += store.browse(replace(flt, missing=(order[0],)), None, False, req.size - len(hits), rest_offset)
+        candidates = [Candidate(h.id, h.payload, {}) for h in hits]
+        for c in candidates:
+            c.final = 0.0
+        if req.user_id and self.personalizer is not None and profile.personalization.enabled:
+            candidates = self.personalizer.rerank(req.user_id, candidates, profile.personalization)
+        items = [self._item(c, req.explain, profile, {}) for c in candidates]
+        facets = {}
+        if profile.facets.enabled:
+            facets = {
+                "brand": [{"value": v, "count": n} for v, n in store.facet("brand", flt, profile.facets.size)],
+                "category": [{"value": v, "count": n} for v, n in store.facet("category", flt, profile.facets.size)],
+                "price": self._price_band_counts(store, flt, profile),
+            }
+        timings["browse"] = round((time.perf_counter() - t) * 1000, 3)
+        took = round((time.perf_counter() - t0) * 1000, 3)
+        return SearchResponse(req.q, parsed, total, items, facets, took, profile.name, timings, index.version)
+
+    @staticmethod
+    def _price_band_counts(store: Any, flt: Filter, profile: Profile) -> list[dict[str, Any]]:
+        out = []
+        for lo, hi in price_bands(profile.facets.price_bands):
+            low = lo if flt.price_min is None else max(lo, flt.price_min)
+            band = replace(flt, price_min=low, price_below=hi)
+            out.append({"value": band_label(lo, hi), "min": lo, "max": hi, "count": store.count(band)})
+        return out
+
+    @staticmethod
+    def _item(c: Candidate, explain: bool, profile: Profile, weights: dict[str, float]) -> dict[str, Any]:
+        p = c.payload
+        score = c.total
+        item: dict[str, Any] = {
+            "id": c.id,
+            "title": p.get("title"),
+            "brand": p.get("brand"),
+            "category": p.get("category"),
+            "price": p.get("price"),
+            "score": round(score, 6),
+        }
+        if explain:
+            stages: dict[str, Any] = {}
+            for source in profile.active_sources():
+                hit = c.sources.get(source)
+                stages[source] = {"rank": hit[0], "score": round(hit[1], 6)} if hit else None
+            stages["fusion"] = {
+                "method": profile.fusion.method.value,
+                "score": round(c.fused, 6),
+                "weights": {k: round(v, 4) for k, v in weights.items()},
+                "contributions": {k: round(v, 6) for k, v in c.contributions.items()},
+                "relevance": round(c.relevance, 6),
+            }
+            stages["boosts"] = {k: round(v, 6) for k, v in c.boosts.items()}
+            stages["personalization"] = {k: round(v, 6) for k, v in c.personal.items()}
+            stages["final"] = round(score, 6)
+            item["explain"] = stages
+        return item

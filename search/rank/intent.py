@@ -1,0 +1,120 @@
+"""Parsed intent, resolved against the catalog, as filters and score boosts.
+
+:func:`resolve_intent` maps a :class:`ParsedQuery` onto catalog keys (brand keys,
+category paths, attribute values); :func:`intent_filter` turns the parts a profile
+uses as filters into a store :class:`Filter`; :func:`intent_boosts` scores how well
+one product matches the parts used as boosts; :func:`is_excluded` applies
+exclusions to a product's text. All but the first are pure.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from search.profiles import BoostConfig, IntentConfig
+from search.store.base import Filter
+from search.text.lexicon import Lexicon
+from search.text.normalize import normalize
+from search.understand.parsed import ParsedQuery
+
+_ORIGIN_SUFFIXES = ("产的", "产", "生产", "制造", "进口")
+
+
+@dataclass(frozen=True)
+class Intent:
+    """What the shopper asked for, in the catalog's own keys."""
+
+    brand_keys: tuple[str, ...] = ()
+    categories: tuple[str, ...] = ()
+    product_words: tuple[str, ...] = ()
+    attribute_values: tuple[str, ...] = ()
+    price_min: float | None = None
+    price_max: float | None = None
+    exclude_brand_keys: tuple[str, ...] = ()
+    exclude_phrases: tuple[str, ...] = ()
+
+
+def _strip_origin(phrase: str) -> str:
+    for suffix in _ORIGIN_SUFFIXES:
+        if phrase.endswith(suffix) and len(phrase) > len(suffix):
+            return phrase[: -len(suffix)]
+    return phrase
+
+
+def resolve_intent(parsed: ParsedQuery, lexicon: Lexicon) -> Intent:
+    """Resolve a parse against the lexicon (unknown brands and categories are dropped)."""
+    brand_keys = tuple(dict.fromkeys(k for k in (lexicon.resolve_brand(b) for b in parsed.brands) if k))
+    excluded_brands: list[str] = []
+    phrases: list[str] = []
+    for phrase in parsed.exclude:
+        key = lexicon.resolve_brand(phrase)
+        if key:
+            excluded_brands.append(key)
+        norm = _strip_origin(normalize(phrase))
+        if norm:
+            phrases.append(norm)
+    return Intent(
+        brand_keys=tuple(k for k in brand_keys if k not in excluded_brands),
+        categories=tuple(c for c in (normalize(c) for c in parsed.categories) if c in lexicon.categories),
+        product_words=tuple(dict.fromkeys(normalize(w) for w in parsed.product_words if w)),
+        attribute_values=tuple(dict.fromkeys(normalize(v) for v in parsed.attributes.values() if v)),
+        price_min=parsed.price_min,
+        price_max=parsed.price_max,
+        exclude_brand_keys=tuple(dict.fromkeys(excluded_brands)),
+        exclude_phrases=tuple(dict.fromkeys(phrases)),
+    )
+
+
+def intent_filter(intent: Intent, uses: IntentConfig) -> Filter:
+    """The parts of the intent the profile applies as hard filters."""
+    return Filter(
+        brands=intent.brand_keys if uses.brand == "filter" else (),
+        categories=intent.categories if uses.category == "filter" else (),
+        price_min=intent.price_min if uses.price == "filter" else None,
+        price_max=intent.price_max if uses.price == "filter" else None,
+        attributes=tuple(("", v) for v in intent.attribute_values) if uses.attributes == "filter" else (),
+        exclude_brands=intent.exclude_brand_keys if uses.exclude == "filter" else (),
+    )
+
+
+def _text(payload: dict[str, Any]) -> str:
+    return normalize(" ".join(str(payload.get(k) or "") for k in ("title", "brand")))
+
+
+def intent_boosts(payload: dict[str, Any], intent: Intent, uses: IntentConfig, boosts: BoostConfig) -> dict[str, float]:
+    """Boost terms for one product: brand, category, product word and attribute matches."""
+    out: dict[str, float] = {}
+    brand_keys = set(payload.get("brand_keys") or ())
+    if uses.brand == "boost" and boosts.brand and brand_keys.intersection(intent.brand_keys):
+        out["brand"] = boosts.brand
+    paths = set(payload.get("category_path") or ())
+    if uses.category == "boost" and boosts.category and paths.intersection(intent.categories):
+        out["category"] = boosts.category
+    text = None
+    if intent.product_words and boosts.product_word:
+        text = _text(payload)
+        if any(w in text for w in intent.product_words):
+            out["product_word"] = boosts.product_word
+    if uses.attributes == "boost" and intent.attribute_values and boosts.attribute:
+        text = text if text is not None else _text(payload)
+        keys = set(payload.get("attr_keys") or ())
+        hits = sum(1 for v in intent.attribute_values if f"={v}" in keys or v in text)
+        if hits:
+            out["attribute"] = boosts.attribute * hits
+    if uses.price == "boost" and (intent.price_min is not None or intent.price_max is not None):
+        price = payload.get("price")
+        lo = intent.price_min if intent.price_min is not None else float("-inf")
+        hi = intent.price_max if intent.price_max is not None else float("inf")
+        if price is not None and lo <= price <= hi and boosts.price:
+            out["price"] = boosts.price
+    return out
+
+
+def is_excluded(payload: dict[str, Any], intent: Intent) -> bool:
+    """True when the product's title, brand or attributes mention an excluded phrase."""
+    if not intent.exclude_phrases:
+        return False
+    text = _text(payload)
+    values = " ".join(k.split("=", 1)[-1] for k in payload.get("attr_keys") or ())
+    return any(p in text or p in values for p in intent.exclude_phrases)

@@ -1,0 +1,53 @@
+"""Hybrid query building: one source query per retrieval source of the profile."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import numpy as np
+
+from search.config import IndexConfig
+from search.profiles import SourceConfig
+from search.retrieve.bm25 import SparseVector, query_vector
+from search.store.base import DENSE, SourceQuery
+from search.text.analyzer import ChineseAnalyzer
+
+
+class SourceUnavailableError(ValueError):
+    """A profile asks for a source the index does not have (e.g. ``dense`` on a BM25-only build)."""
+
+
+def lexical_vectors(
+    analyzer: ChineseAnalyzer, config: IndexConfig, text: str, fields: list[str]
+) -> dict[str, SparseVector]:
+    """Query-side BM25 vectors of ``text`` for the given lexical fields (same analyzer as the index)."""
+    analysis = analyzer.analyze(text)
+    return {name: query_vector(analysis.tokens(config.lexical.fields[name].features)) for name in fields}
+
+
+def source_queries(
+    sources: Mapping[str, SourceConfig],
+    lexical: Mapping[str, SparseVector],
+    dense: np.ndarray | None,
+) -> list[SourceQuery]:
+    """Source queries for the given sources; sources with an empty query vector are skipped."""
+    out = []
+    for name, cfg in sources.items():
+        depth = cfg.depth
+        if name == DENSE:
+            if dense is not None:
+                out.append(SourceQuery(name, DENSE, dense, depth, ef=cfg.ef))
+        elif len(lexical.get(name, ())):
+            out.append(SourceQuery(name, name, lexical[name], depth))
+    return out
+
+
+def check_sources(sources: list[str], config: IndexConfig, has_dense: bool) -> None:
+    """Raise :class:`SourceUnavailableError` when a source is not in the index."""
+    for name in sources:
+        if name == DENSE:
+            if not has_dense:
+                raise SourceUnavailableError("this index was built without embeddings (dense.model: none)")
+        elif name not in config.lexical.fields:
+            valid = ", ".join([*config.lexical.fields, DENSE])
+            raise SourceUnavailableError(f"the index has no source {name!r}; it has: {valid}")
