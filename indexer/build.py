@@ -14,11 +14,11 @@ from indexer.catalog import Catalog, CatalogError, read_catalog
 from indexer.documents import Document, DocumentBuilder, field_stats, stored_point, term_counts
 from indexer.progress import Progress
 from search.config import IndexConfig, resolve_config_path
-from search.index import SHARD, make_analyzer, save_analysis
+from search.index import make_analyzer, save_analysis
 from search.product import Product
 from search.retrieve.bm25 import FieldStats
 from search.retrieve.embed import Embedder, EmbeddingCache, embed_passages_cached, make_embedder
-from search.store.edge import EdgeWriter
+from search.store.backend import Backend, EdgeBackend
 from search.store.layout import MANIFEST, DataDir, write_json_atomic
 from search.text.analyzer import ChineseAnalyzer
 from search.text.dictionaries import load_attributes, load_brands, load_words
@@ -126,6 +126,7 @@ def write_manifest(
     embedder: Embedder | None,
     products: int,
     timings: dict[str, float],
+    store: dict[str, Any],
     extra: dict[str, Any] | None = None,
 ) -> None:
     """Write a build's manifest (last step before publication)."""
@@ -139,6 +140,7 @@ def write_manifest(
         "index_config": config.model_dump(mode="json"),
         "lexical": {name: asdict(s) for name, s in stats.items()},
         "dense": {"model": embedder.name if embedder else NO_DENSE, "dim": embedder.dim if embedder else 0},
+        "store": store,
         "timings": timings,
         **(extra or {}),
     }
@@ -161,6 +163,7 @@ def build_index(
     configs_dir: Path,
     *,
     embedder: Embedder | None = None,
+    backend: Backend | None = None,
     progress: Progress | None = None,
 ) -> BuildResult:
     """Index a catalog into a new build and publish it.
@@ -171,6 +174,7 @@ def build_index(
     progress = progress or Progress(enabled=False)
     start = time.perf_counter()
     data = DataDir(data_dir)
+    backend = backend or EdgeBackend()
     embedder = resolve_embedder(config, embedder)
     with data.writer_lock():
         with progress.stage("read"):
@@ -194,8 +198,8 @@ def build_index(
         partial = data.new_build()
         try:
             with progress.stage("write", total=len(docs), unit="products") as advance:
-                writer = EdgeWriter.create(
-                    partial / SHARD,
+                writer = backend.create(
+                    partial,
                     embedder.dim if embedder else 1,
                     list(config.lexical.fields),
                     config.store,
@@ -225,12 +229,15 @@ def build_index(
                 embedder=embedder,
                 products=len(docs),
                 timings=progress.timings,
+                store=backend.describe(partial),
             )
             final = data.publish(partial)
         except BaseException:
+            backend.discard(partial)
             data.discard(partial)
             raise
-        data.cleanup()
+        backend.published(final)
+        data.cleanup(before_remove=backend.discard)
     return BuildResult(
         indexed=len(docs),
         rejected=len(catalog.rejects),

@@ -12,7 +12,6 @@ nothing (no new build), so running it twice is safe.
 
 from __future__ import annotations
 
-import shutil
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -30,10 +29,11 @@ from indexer.build import (
 from indexer.catalog import read_catalog
 from indexer.documents import DocumentBuilder, sparse_vectors, stored_point, term_counts
 from indexer.progress import Progress
-from search.index import SHARD, load_build_parts, save_analysis
+from search.config import Settings
+from search.index import load_build_parts, save_analysis
 from search.product import Product
 from search.retrieve.embed import Embedder, make_embedder
-from search.store.edge import EdgeWriter
+from search.store.backend import Backend, backend_for_build
 from search.store.layout import DataDir
 
 _PRODUCT_FIELDS = ("id", "title", "brand", "category", "attributes", "price", "sales")
@@ -67,6 +67,7 @@ def refresh_index(
     *,
     delete_missing: bool = False,
     embedder: Embedder | None = None,
+    settings: Settings | None = None,
     progress: Progress | None = None,
 ) -> RefreshResult:
     """Refresh the live build from a catalog (see the module docstring)."""
@@ -76,15 +77,16 @@ def refresh_index(
     with data.writer_lock():
         live = data.require_build()
         manifest, config, _, old_analyzer = load_build_parts(live)
+        backend: Backend = backend_for_build(manifest, settings or Settings())
         with progress.stage("read"):
             catalog = read_catalog(catalog_path)
         rejects_file = catalog.write_rejects(data.rejects_dir)
 
-        reader = EdgeWriter.open(live / SHARD)
+        reader = backend.open(live)
         try:
             existing = {p["id"]: p for p in reader.payloads(["hash", *_PRODUCT_FIELDS])}
         finally:
-            reader.abort()
+            reader.close()
         incoming = {p.id: p for p in catalog.products}
         added = [p for pid, p in incoming.items() if pid not in existing]
         updated = [p for pid, p in incoming.items() if pid in existing and existing[pid]["hash"] != p.content_hash()]
@@ -128,8 +130,7 @@ def refresh_index(
         partial = data.new_build()
         try:
             with progress.stage("copy"):
-                shutil.copytree(live / SHARD, partial / SHARD)
-            writer = EdgeWriter.open(partial / SHARD)
+                writer = backend.copy(live, partial)
             try:
                 with progress.stage("write", total=len(changed_docs), unit="products") as advance:
                     for lo in range(0, len(changed_docs), UPSERT_BATCH):
@@ -165,13 +166,16 @@ def refresh_index(
                 embedder=embedder,
                 products=len(docs),
                 timings=progress.timings,
+                store=backend.describe(partial),
                 extra={"refreshed_from": live.name, "embedded": computed},
             )
             final = data.publish(partial)
         except BaseException:
+            backend.discard(partial)
             data.discard(partial)
             raise
-        data.cleanup()
+        backend.published(final)
+        data.cleanup(before_remove=backend.discard)
     result.build = final.name
     result.seconds = round(time.perf_counter() - start, 2)
     result.timings = dict(progress.timings)

@@ -5,26 +5,26 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from search.index import SHARD
 from search.store.base import Filter
 from search.store.layout import DataDir, dir_size, read_manifest
 
 
 def index_stats(data_dir: Path) -> dict[str, Any]:
     """Counts, vocabulary sizes, BM25 statistics and sizes on disk of the live build."""
-    from search.store.edge import EdgeStore
+    from search.index import open_build
 
     data = DataDir(data_dir)
     build = data.require_build()
     manifest = read_manifest(build)
-    store = EdgeStore(build / SHARD)
+    handle = open_build(build)
+    store = handle.store
     try:
-        points = store.points_count()
+        points = store.count()
         with_price = store.count(Filter(price_min=0.0))
         brands = len(store.facet("brand", None, limit=1_000_000))
         categories = len(store.facet("category", None, limit=1_000_000))
     finally:
-        store.close()
+        handle.close()
     cache = data.cache_dir / "embeddings.sqlite"
     return {
         "build": build.name,
@@ -47,7 +47,7 @@ def index_stats(data_dir: Path) -> dict[str, Any]:
         },
         "disk_bytes": {
             "index": dir_size(build),
-            "shard": dir_size(build / SHARD),
+            "store": manifest.get("store", {"backend": "edge"}),
             "all_builds": dir_size(data.builds_dir),
             "embedding_cache": cache.stat().st_size if cache.exists() else 0,
         },

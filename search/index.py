@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from search.config import AnalysisConfig, IndexConfig
+from search.config import AnalysisConfig, IndexConfig, Settings
 from search.retrieve.bm25 import FieldStats
 from search.store.base import Store
 from search.store.layout import read_manifest
@@ -20,7 +20,6 @@ from search.text.lexicon import Lexicon
 
 ANALYSIS_DIR = "analysis"
 LEXICON = "lexicon.json"
-SHARD = "shard"
 
 
 def make_analyzer(config: AnalysisConfig, user_words: list[str], stopwords: list[str]) -> ChineseAnalyzer:
@@ -88,10 +87,11 @@ def load_build_parts(build: Path) -> tuple[dict[str, Any], IndexConfig, Lexicon,
     return manifest, config, lexicon, analyzer
 
 
-def open_build(build: Path) -> IndexHandle:
-    """Open a published embedded build for querying."""
-    from search.store.edge import EdgeStore
+def open_build(build: Path, settings: Settings | None = None) -> IndexHandle:
+    """Open a published build for querying, on the backend it was written with."""
+    from search.store.backend import backend_for_build
 
     manifest, config, lexicon, analyzer = load_build_parts(build)
     stats = {name: FieldStats(**s) for name, s in manifest["lexical"].items()}
-    return IndexHandle(build, manifest, config, lexicon, analyzer, EdgeStore(build / SHARD), stats)
+    store = backend_for_build(manifest, settings or Settings()).open(build)
+    return IndexHandle(build, manifest, config, lexicon, analyzer, store, stats)

@@ -139,6 +139,10 @@ class Store(Protocol):
         """Value counts of a keyword payload field over the matching products."""
         ...
 
+    def payloads(self, fields: Sequence[str]) -> Iterator[dict[str, Any]]:
+        """Every product's payload (selected fields), in pages."""
+        ...
+
     def close(self) -> None:
         """Release the index."""
         ...
@@ -165,4 +169,8 @@ class IndexWriter(Protocol):
 
     def finish(self) -> None:
         """Build indexes (HNSW), flush and close; the data is complete when this returns."""
+        ...
+
+    def abort(self) -> None:
+        """Close without finishing (the caller discards the build)."""
         ...

@@ -82,6 +82,19 @@ def _point(p: StoredPoint) -> qe.Point:
     return qe.Point(point_id(p.id), vectors, p.payload)
 
 
+def _scroll_payloads(shard: qe.EdgeShard, fields: Sequence[str]) -> Iterator[dict[str, Any]]:
+    offset = None
+    while True:
+        records, offset = shard.scroll(
+            qe.ScrollRequest(offset=offset, limit=2048, with_payload=list(fields), with_vector=False)
+        )
+        for r in records:
+            if r.payload:
+                yield r.payload
+        if offset is None:
+            break
+
+
 class EdgeStore:
     """Read access to one published shard."""
 
@@ -152,9 +165,9 @@ class EdgeStore:
         res = self._shard.facet(qe.FacetRequest(key, limit=limit, exact=True, filter=to_edge_filter(filter)))
         return [(str(h.value), int(h.count)) for h in res.hits]
 
-    def points_count(self) -> int:
-        """Number of points in the shard."""
-        return int(self._shard.info().points_count)
+    def payloads(self, fields: Sequence[str]) -> Iterator[dict[str, Any]]:
+        """Every point's payload (selected fields), in pages."""
+        return _scroll_payloads(self._shard, fields)
 
     def close(self) -> None:
         """Close the shard."""
@@ -219,17 +232,8 @@ class EdgeWriter:
             self._shard.update(qe.UpdateOperation.delete_points([point_id(i) for i in ids]))
 
     def payloads(self, fields: Sequence[str]) -> Iterator[dict[str, Any]]:
-        """Every point's payload, selected fields, in pages."""
-        offset = None
-        while True:
-            records, offset = self._shard.scroll(
-                qe.ScrollRequest(offset=offset, limit=2048, with_payload=list(fields), with_vector=False)
-            )
-            for r in records:
-                if r.payload:
-                    yield r.payload
-            if offset is None:
-                break
+        """Every point's payload (selected fields), in pages."""
+        return _scroll_payloads(self._shard, fields)
 
     def finish(self) -> None:
         """Build the HNSW graph and optimise segments, flush, close."""

@@ -27,7 +27,7 @@ import os
 import shutil
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -140,7 +140,7 @@ class DataDir:
         """Remove an unfinished build directory."""
         shutil.rmtree(partial, ignore_errors=True)
 
-    def cleanup(self, keep: int = 2) -> list[Path]:
+    def cleanup(self, keep: int = 2, before_remove: Callable[[Path], None] | None = None) -> list[Path]:
         """Remove stale partial builds and all but the newest ``keep`` finished ones (never the live one).
 
         Call under :meth:`writer_lock`. Readers that still have an old build open keep
@@ -155,14 +155,13 @@ class DataDir:
             key=lambda p: p.name,
             reverse=True,
         )
-        for path in self.builds_dir.iterdir():
-            if path.name.endswith(PARTIAL):
-                shutil.rmtree(path, ignore_errors=True)
-                removed.append(path)
-        for path in finished[keep:]:
-            if path != live:
-                shutil.rmtree(path, ignore_errors=True)
-                removed.append(path)
+        doomed = [p for p in self.builds_dir.iterdir() if p.name.endswith(PARTIAL)]
+        doomed += [p for p in finished[keep:] if p != live]
+        for path in doomed:
+            if before_remove is not None:
+                before_remove(path)
+            shutil.rmtree(path, ignore_errors=True)
+            removed.append(path)
         return removed
 
 
