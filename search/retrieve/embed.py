@@ -77,7 +77,8 @@ class SentenceTransformerEmbedder:
                         model = SentenceTransformer(self._spec, device=self._device)
                     except Exception as exc:
                         raise EmbedderError(f"cannot load sentence-transformers model {self._spec!r}: {exc}") from exc
-                    self.dim = int(model.get_sentence_embedding_dimension() or 0)
+                    dim_of = getattr(model, "get_embedding_dimension", None) or model.get_sentence_embedding_dimension
+                    self.dim = int(dim_of() or 0)
                     self._model = model
         return self._model
 

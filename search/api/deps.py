@@ -1,0 +1,16 @@
+"""Dependencies: the engine and settings built in the app's lifespan."""
+
+from __future__ import annotations
+
+from fastapi import HTTPException, Request
+
+from search.engine import SearchEngine
+
+
+def get_engine(request: Request) -> SearchEngine:
+    """The search engine of this app (503 while no index is loaded)."""
+    engine = getattr(request.app.state, "engine", None)
+    if engine is None:
+        reason = getattr(request.app.state, "startup_error", "the service is starting")
+        raise HTTPException(status_code=503, detail=f"no index loaded: {reason}")
+    return engine

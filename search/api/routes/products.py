@@ -1,0 +1,25 @@
+"""``/products/{id}``."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, HTTPException, Path
+
+from search.api.deps import get_engine
+from search.api.schemas import MAX_ID_CHARS, Product
+from search.engine import SearchEngine
+
+router = APIRouter(tags=["products"])
+
+
+@router.get("/products/{product_id}", response_model=Product)
+def get_product(
+    product_id: Annotated[str, Path(min_length=1, max_length=MAX_ID_CHARS)],
+    engine: Annotated[SearchEngine, Depends(get_engine)],
+) -> Product:
+    """One product by id (404 when the catalog has none)."""
+    payload = engine.product(product_id)
+    if payload is None:
+        raise HTTPException(status_code=404, detail=f"no product {product_id!r}")
+    return Product(**{k: payload.get(k) for k in Product.model_fields if k in payload})

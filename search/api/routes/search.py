@@ -1,0 +1,104 @@
+"""``/search`` (GET and POST)."""
+
+from __future__ import annotations
+
+import logging
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, HTTPException, Query
+
+from search.api import metrics
+from search.api.deps import get_engine
+from search.api.schemas import MAX_ID_CHARS, MAX_PAGE, MAX_QUERY_CHARS, MAX_SIZE, SearchBody, SearchResult, SortParam
+from search.engine import SearchEngine, SearchRequest
+from search.retrieve.query import SourceUnavailableError
+
+router = APIRouter(tags=["search"])
+log = logging.getLogger(__name__)
+
+
+def run_search(engine: SearchEngine, body: SearchBody) -> SearchResult:
+    """Validate against the live profiles and run the pipeline."""
+    if body.profile is not None and body.profile not in engine.profiles.names():
+        raise HTTPException(
+            status_code=422,
+            detail=f"unknown profile {body.profile!r}; valid profiles: {', '.join(engine.profiles.names())}",
+        )
+    req = SearchRequest(
+        q=body.q,
+        user_id=body.user_id,
+        brands=tuple(body.brands),
+        categories=tuple(body.categories),
+        price_min=body.price_min,
+        price_max=body.price_max,
+        attributes=tuple(body.attributes.items()),
+        sort=body.sort,
+        page=body.page,
+        size=body.size,
+        profile=body.profile,
+        explain=body.explain,
+    )
+    try:
+        res = engine.search(req)
+    except SourceUnavailableError as exc:
+        raise HTTPException(
+            status_code=422, detail=f"profile {req.profile or engine.profiles.default!r}: {exc}"
+        ) from None
+    metrics.observe_stages(res.timings)
+    metrics.RESULTS.observe(res.total)
+    metrics.PARSER.labels(res.parsed.parser).inc()
+    if res.total == 0:
+        metrics.ZERO_RESULTS.labels(res.profile).inc()
+    return SearchResult(
+        query=res.query,
+        parsed=res.parsed,
+        total=res.total,
+        page=body.page,
+        size=body.size,
+        items=res.items,
+        facets=res.facets,
+        took_ms=res.took_ms,
+        profile=res.profile,
+        index_version=res.index_version,
+    )
+
+
+@router.get("/search", response_model=SearchResult, response_model_exclude_none=True)
+def search_get(
+    engine: Annotated[SearchEngine, Depends(get_engine)],
+    q: Annotated[str, Query(max_length=MAX_QUERY_CHARS, description="query; empty browses by popularity")] = "",
+    user_id: Annotated[str | None, Query(min_length=1, max_length=MAX_ID_CHARS)] = None,
+    brand: Annotated[list[str] | None, Query(max_length=20, description="brand filter (repeatable)")] = None,
+    category: Annotated[list[str] | None, Query(max_length=20, description="category path prefix (repeatable)")] = None,
+    price_min: Annotated[float | None, Query(ge=0)] = None,
+    price_max: Annotated[float | None, Query(ge=0)] = None,
+    sort: SortParam | None = None,
+    page: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1,
+    size: Annotated[int, Query(ge=1, le=MAX_SIZE)] = 10,
+    profile: Annotated[str | None, Query(max_length=64)] = None,
+    explain: bool = False,
+) -> SearchResult:
+    """Search products. Filters: brand, category, price range; ``explain`` adds per-stage scores."""
+    try:
+        body = SearchBody(
+            q=q,
+            user_id=user_id,
+            brands=brand or [],
+            categories=category or [],
+            price_min=price_min,
+            price_max=price_max,
+            sort=sort,
+            page=page,
+            size=size,
+            profile=profile,
+            explain=explain,
+        )
+    except ValueError as exc:
+        raise HTTPException(status_code=422, detail=str(exc)) from None
+    return run_search(engine, body)
+
+
+@router.post("/search", response_model=SearchResult, response_model_exclude_none=True)
+def search_post(body: SearchBody, engine: Annotated[SearchEngine, Depends(get_engine)]) -> SearchResult:
+    """Search with a JSON body (structured filters: brands, categories, attributes, price range)."""
+    return run_search(engine, body)

@@ -1,0 +1,106 @@
+"""Request and response models of the HTTP API (the OpenAPI schema at ``/docs`` comes from these)."""
+
+from __future__ import annotations
+
+import math
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from search.understand.parsed import ParsedQuery
+
+MAX_QUERY_CHARS = 256
+MAX_SIZE = 100
+MAX_PAGE = 1000
+MAX_ID_CHARS = 128
+
+SortParam = Literal["relevance", "price_asc", "price_desc", "sales"]
+
+
+class SearchBody(BaseModel):
+    """``POST /search``: the same search as ``GET /search``, with structured filters."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    q: str = Field("", max_length=MAX_QUERY_CHARS, description="the shopper's query; empty browses by popularity")
+    user_id: str | None = Field(None, min_length=1, max_length=MAX_ID_CHARS)
+    brands: list[str] = Field(default_factory=list, max_length=20)
+    categories: list[str] = Field(default_factory=list, max_length=20)
+    price_min: float | None = Field(None, ge=0)
+    price_max: float | None = Field(None, ge=0)
+    attributes: dict[str, str] = Field(default_factory=dict, max_length=20)
+    sort: SortParam | None = None
+    page: int = Field(1, ge=1, le=MAX_PAGE)
+    size: int = Field(10, ge=1, le=MAX_SIZE)
+    profile: str | None = Field(None, max_length=64)
+    explain: bool = False
+
+    @field_validator("price_min", "price_max")
+    @classmethod
+    def _finite(cls, value: float | None) -> float | None:
+        if value is not None and not math.isfinite(value):
+            raise ValueError("must be a finite number")
+        return value
+
+    @field_validator("brands", "categories")
+    @classmethod
+    def _short(cls, values: list[str]) -> list[str]:
+        for v in values:
+            if len(v) > 100:
+                raise ValueError("each value must be at most 100 characters")
+        return values
+
+    @model_validator(mode="after")
+    def _bounds(self) -> SearchBody:
+        if self.price_min is not None and self.price_max is not None and self.price_min > self.price_max:
+            raise ValueError("price_min must not exceed price_max")
+        return self
+
+
+class Item(BaseModel):
+    """One result."""
+
+    id: str
+    title: str | None
+    brand: str | None
+    category: str | None
+    price: float | None
+    score: float
+    explain: dict[str, Any] | None = None
+
+
+class SearchResult(BaseModel):
+    """The response of ``/search``."""
+
+    query: str
+    parsed: ParsedQuery
+    total: int = Field(description="results that can be paged through (the fused candidate pool after filters)")
+    page: int
+    size: int
+    items: list[Item]
+    facets: dict[str, Any]
+    took_ms: float
+    profile: str
+    index_version: str
+
+
+class Product(BaseModel):
+    """A catalog product as stored."""
+
+    id: str
+    title: str
+    brand: str | None = None
+    category: str | None = None
+    attributes: dict[str, str] = Field(default_factory=dict)
+    price: float | None = None
+    sales: int | None = None
+
+
+class Health(BaseModel):
+    """``/healthz``."""
+
+    status: Literal["ok"]
+    index_version: str
+    products: int
+    embedder: str
+    profiles: list[str]

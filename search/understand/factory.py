@@ -1,0 +1,88 @@
+"""Builds the query parser a profile asks for, over the live index's vocabulary.
+
+The rule parser (and its spelling corrector) is built once per index build; with
+``understanding.llm`` set to ``fallback`` or ``always`` and a language-model server
+configured (``SEARCH_LLM_URL``, ``SEARCH_LLM_MODEL``), it is wrapped in a
+:class:`~search.understand.hybrid.LanguageModelParser` under the profile's time budget.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+
+from search.config import Settings
+from search.index import IndexHandle
+from search.profiles import Profile
+from search.understand.parsed import QueryParser
+
+log = logging.getLogger(__name__)
+
+
+class ParserFactory:
+    """Callable ``(index, profile) -> QueryParser`` used by the search engine (it caches per profile)."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self._lock = threading.Lock()
+        self._rules: dict[tuple[str, bool], QueryParser] = {}
+        self._backend = None
+        self._cache = None
+        self._warned = False
+
+    def rules(self, index: IndexHandle, spelling: bool) -> QueryParser:
+        """The rule parser for an index build (with or without spelling correction)."""
+        from search.understand.rules import RuleParser
+        from search.understand.spelling import SpellCorrector
+
+        key = (index.version, spelling)
+        with self._lock:
+            parser = self._rules.get(key)
+            if parser is None:
+                corrector = SpellCorrector.from_lexicon(index.lexicon, index.analyzer) if spelling else None
+                parser = RuleParser(index.lexicon, index.analyzer, spelling=corrector)
+                self._rules = {k: v for k, v in self._rules.items() if k[0] == index.version}
+                self._rules[key] = parser
+            return parser
+
+    def backend(self):
+        """The OpenAI-compatible backend from settings, or None when none is configured."""
+        if self._backend is None and self.settings.llm_url and self.settings.llm_model:
+            from search.understand.llm import OpenAIChatBackend
+
+            key = self.settings.llm_api_key.get_secret_value() if self.settings.llm_api_key else None
+            self._backend = OpenAIChatBackend(self.settings.llm_url, self.settings.llm_model, key)
+        return self._backend
+
+    def cache(self):
+        """The parse cache under the data dir."""
+        if self._cache is None:
+            from search.understand.cache import ParseCache
+
+            path = self.settings.data_dir / "cache" / "parse.sqlite"
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self._cache = ParseCache(path)
+        return self._cache
+
+    def __call__(self, index: IndexHandle, profile: Profile) -> QueryParser:
+        understanding = profile.understanding
+        rules = self.rules(index, understanding.spelling)
+        if understanding.llm == "off":
+            return rules
+        backend = self.backend()
+        if backend is None:
+            if not self._warned:
+                log.warning("profile %s asks for a language model but SEARCH_LLM_URL/MODEL are not set", profile.name)
+                self._warned = True
+            return rules
+        from search.understand.hybrid import LanguageModelParser
+
+        return LanguageModelParser(
+            rules,
+            backend,
+            index.lexicon,
+            mode=understanding.llm,
+            budget_ms=understanding.llm_budget_ms,
+            cache=self.cache(),
+            min_confidence=understanding.min_confidence,
+        )

@@ -1,0 +1,97 @@
+import json
+
+import pytest
+
+from indexer.refresh import refresh_index
+from search.index import open_build
+from search.retrieve.bm25 import FieldStats
+from search.store.layout import DataDir, NoIndexError, read_manifest
+
+
+def _rows(catalog):
+    return [json.loads(line) for line in catalog.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def _write(path, rows):
+    path.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows) + "\n", encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def changed_catalog(tmp_path, sample_catalog):
+    rows = _rows(sample_catalog)
+    rows[0]["title"] += " 2025新款"
+    rows[1]["price"] = 1.0
+    removed = [rows[2]["id"], rows[3]["id"]]
+    rows = rows[:2] + rows[4:]
+    rows.append({"id": "NEW-1", "title": "雪花秀滋阴生肌精华 60ml", "brand": "Sulwhasoo/雪花秀", "price": 1280})
+    return _write(tmp_path / "changed.jsonl", rows), removed, rows
+
+
+def test_refresh_adds_updates_keeps_missing_and_is_idempotent(sample_data_dir, changed_catalog, configs_dir, embedder):
+    path, removed, rows = changed_catalog
+    data = DataDir(sample_data_dir)
+    first = refresh_index(path, sample_data_dir, configs_dir, embedder=embedder)
+    assert (first.added, first.updated, first.deleted, first.missing_kept) == (1, 2, 0, 2)
+    assert first.unchanged == len(rows) - 3
+    handle = open_build(data.require_build())
+    try:
+        assert handle.store.count() == len(rows) + 2  # missing products are kept without --delete-missing
+        assert handle.store.get(["NEW-1"])[0]["title"].startswith("雪花秀")
+        assert handle.store.get([rows[1]["id"]])[0]["price"] == 1.0
+    finally:
+        handle.close()
+    version = data.current_version()
+    second = refresh_index(path, sample_data_dir, configs_dir, embedder=embedder)
+    assert (second.added, second.updated, second.deleted, second.build) == (0, 0, 0, None)
+    assert data.current_version() == version  # nothing changed, no new build
+
+
+def test_delete_missing_and_exact_bm25_statistics(sample_data_dir, changed_catalog, configs_dir, embedder):
+    path, removed, rows = changed_catalog
+    data = DataDir(sample_data_dir)
+    result = refresh_index(path, sample_data_dir, configs_dir, delete_missing=True, embedder=embedder)
+    assert result.deleted == 2
+    build = data.require_build()
+    handle = open_build(build)
+    try:
+        assert handle.store.count() == len(rows)
+        assert handle.store.get(removed) == [None, None]
+        # the manifest's statistics equal a from-scratch computation over the refreshed catalog
+        from indexer.build import analyze_all, corpus_stats, prepare_vocabulary
+        from indexer.catalog import read_catalog
+        from indexer.documents import DocumentBuilder
+        from indexer.progress import Progress
+
+        products = read_catalog(path).products
+        vocab = prepare_vocabulary(products, handle.config, configs_dir)
+        docs = analyze_all(DocumentBuilder(vocab.analyzer, vocab.lexicon, handle.config), products, Progress(False))
+        expected = corpus_stats(docs, handle.config)
+        manifest = read_manifest(build)
+        for name, stats in expected.items():
+            got = FieldStats(**manifest["lexical"][name])
+            assert got.n_docs == stats.n_docs and got.total_length == pytest.approx(stats.total_length)
+    finally:
+        handle.close()
+    again = refresh_index(path, sample_data_dir, configs_dir, delete_missing=True, embedder=embedder)
+    assert (again.added, again.updated, again.deleted) == (0, 0, 0)
+
+
+def test_refresh_reuses_stored_embeddings(sample_data_dir, changed_catalog, configs_dir, embedder):
+    path, _, _ = changed_catalog
+    result = refresh_index(path, sample_data_dir, configs_dir, embedder=embedder)
+    manifest = read_manifest(DataDir(sample_data_dir).require_build())
+    assert manifest["embedded"] <= result.added + result.updated
+
+
+def test_refresh_needs_an_index(tmp_path, sample_catalog, configs_dir):
+    with pytest.raises(NoIndexError, match="indexer build"):
+        refresh_index(sample_catalog, tmp_path / "empty", configs_dir)
+
+
+def test_refresh_refuses_another_embedding_model(sample_data_dir, changed_catalog, configs_dir):
+    class Other:
+        name, dim = "st:other", 8
+
+    with pytest.raises(ValueError, match="built with 'e5-small'"):
+        refresh_index(changed_catalog[0], sample_data_dir, configs_dir, embedder=Other())
