@@ -49,6 +49,10 @@ class Settings(BaseSettings):
     collection: str = "products"
     shard_number: int = Field(3, ge=1)
     replication_factor: int = Field(2, ge=1)
+    qdrant_timeout_s: float = Field(60.0, gt=0)
+    qdrant_prefer_grpc: bool = False
+    # How long ``indexer build`` waits for the cluster to finish HNSW indexing of a new collection.
+    qdrant_index_wait_s: float = Field(3600.0, gt=0)
     # Pseudonymisation of shopper ids and the admin API.
     user_id_secret: SecretStr = SecretStr("change-me-in-production")
     admin_token: SecretStr | None = None

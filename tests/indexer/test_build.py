@@ -4,6 +4,7 @@ import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pytest
 
@@ -53,7 +54,7 @@ def test_broken_rows_go_to_the_rejects_file_and_good_rows_are_searchable(tmp_pat
     path.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows) + "\n{broken\n", encoding="utf-8")
     result = build_index(path, tmp_path / "data", index_config, configs_dir, embedder=embedder)
     assert (result.indexed, result.rejected) == (2, 3)
-    rejects = [json.loads(x) for x in open(result.rejects_file, encoding="utf-8")]
+    rejects = [json.loads(x) for x in Path(result.rejects_file).read_text(encoding="utf-8").splitlines()]
     assert [r["line"] for r in rejects] == [3, 4, 5]
     assert _lexical_top(tmp_path / "data", "隔离霜")[0] == "G1"
     assert _lexical_top(tmp_path / "data", "bcd-470wdpg")[0] == "G2"
