@@ -1,0 +1,404 @@
+"""Pinyin-aware spelling correction of Chinese queries, grounded in the catalog vocabulary.
+
+Shoppers type with pinyin input methods, so most typos are a wrong character with
+the same or a similar sound (``洗面乃`` -> ``洗面奶``, ``隔离双`` -> ``隔离霜``); some are a
+wrong character of similar shape. Traditional characters and
+full-width forms are already handled by normalisation.
+
+**Vocabulary.** Correction targets are catalog words: title words (``Lexicon.terms``,
+seen in at least ``min_count`` titles), product words and the aliases of brands that
+have products, Chinese only, 2 to 6 characters. A larger *known-word* test (the
+targets plus the segmenter's dictionary, every brand alias and product word) decides
+what is already correct.
+
+**Where to look.** Each run of Chinese characters is segmented with the dictionary only
+(no HMM guessing). A *solid* token is a known word of 2+ characters; the other tokens
+are single characters, which is where a typo leaves its mark (``洗面|乃``,
+``裤子|高|裆``). A window is 1 to 4 consecutive tokens, 2 to :data:`MAX_WINDOW`
+characters, containing at least one single character and not itself a known word
+nor a piece of a known word (``高裆`` inside a known ``高裆裤`` is left alone).
+
+**Candidates** for a window are target words of the same length that differ only at
+single-character positions (solid tokens are never edited) and
+
+* sound the same, ignoring tones (*homophone*: any reading of the typed character
+  against the word's contextual or most common reading, so rare readings such as
+  提 read *shi* do not make false homophones), or
+* sound similar under the usual input-method confusions: z/zh, c/ch, s/sh, n/l,
+  an/ang, en/eng, in/ing (*near homophone*), or
+* differ in exactly one character, for windows of :data:`MIN_ONE_CHAR_WINDOW`
+  characters (*one wrong character*).
+
+A changed character must sit only in character pairs never seen in a catalog word
+(``诗风`` is not a typo of anything if titles write it), must not be a numeral, nor a
+character that is a very common word on its own (jieba frequency of at least
+:data:`FUNCTION_CHAR_FREQ`: 的, 是, 大, 号...); at most ``len // 2`` characters (at
+least 1) change.
+
+**Confidence.** A window that holds a known word (*anchored*: ``洗面|乃``) needs
+``min_count`` supporting titles for a homophone, twice that for a near homophone and
+ten times for one wrong character. A window of single characters only (``高|裆``)
+is weaker evidence: only homophones, with :data:`UNANCHORED_FACTOR` times
+``min_count``. The best candidate must clearly beat the runner-up of the same kind
+(:data:`DOMINANCE` times its support); otherwise nothing changes. Edits never
+overlap; at most :data:`MAX_EDITS` per query. Latin text, numbers and model numbers
+are never touched: only Chinese runs are read. Each edit replaces characters one for
+one, so the corrected text has the input's length and spans stay valid.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections import defaultdict
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from functools import lru_cache
+
+__all__ = ["Correction", "Edit", "SpellCorrector", "dictionary_cut"]
+
+MAX_WINDOW = 4
+MIN_ONE_CHAR_WINDOW = 4
+UNANCHORED_FACTOR = 2
+FUNCTION_CHAR_FREQ = 20000
+MAX_EDITS = 2
+DOMINANCE = 3.0
+_MAX_READING_COMBOS = 16
+_MAX_WORD = 6
+
+_CJK_RUN = re.compile(r"[\u4e00-\u9fff]+")
+_NUMERALS = frozenset("零〇一二两三四五六七八九十百千万亿壹贰叁肆伍陆柒捌玖拾佰仟")
+
+# Input-method confusions, applied to toneless pinyin syllables.
+_FUZZY_INITIALS = (("zh", "z"), ("ch", "c"), ("sh", "s"), ("n", "l"))
+_FUZZY_FINALS = (("iang", "ian"), ("uang", "uan"), ("ang", "an"), ("eng", "en"), ("ing", "in"))
+
+HOMOPHONE, NEAR_HOMOPHONE, ONE_CHAR = "homophone", "near_homophone", "one_char"
+_KIND_RANK = {HOMOPHONE: 3, NEAR_HOMOPHONE: 2, ONE_CHAR: 1}
+_KIND_CONFIDENCE = {HOMOPHONE: 0.9, NEAR_HOMOPHONE: 0.8, ONE_CHAR: 0.7}
+
+
+@dataclass(frozen=True)
+class Edit:
+    """One corrected window: ``text[start:end]`` was ``original`` and becomes ``replacement``."""
+
+    start: int
+    end: int
+    original: str
+    replacement: str
+    kind: str
+    support: int
+
+
+@dataclass(frozen=True)
+class Correction:
+    """A corrected query: the new text (same length as the input), its edits and confidence."""
+
+    text: str
+    edits: tuple[Edit, ...]
+    confidence: float
+
+
+@lru_cache(maxsize=65536)
+def readings(ch: str) -> tuple[str, ...]:
+    """Toneless pinyin readings of one Chinese character (all of them, most common first)."""
+    from pypinyin import Style, pinyin  # imported lazily: no work at import time
+
+    try:
+        found = pinyin(ch, style=Style.NORMAL, heteronym=True, errors="ignore")
+    except Exception:  # pragma: no cover - pypinyin is robust, but never let it break a query
+        return ()
+    return tuple(dict.fromkeys(r for r in found[0] if r)) if found else ()
+
+
+@lru_cache(maxsize=8192)
+def fuzzy(syllable: str) -> str:
+    """A syllable with input-method confusions folded (``zhang`` -> ``zan``, ``ning`` -> ``lin``)."""
+    for a, b in _FUZZY_INITIALS:
+        if syllable.startswith(a):
+            syllable = b + syllable[len(a) :]
+            break
+    for a, b in _FUZZY_FINALS:
+        if syllable.endswith(a):
+            return syllable[: -len(a)] + b
+    return syllable
+
+
+@lru_cache(maxsize=65536)
+def word_readings(word: str) -> tuple[tuple[str, ...], ...]:
+    """Per character, the readings a correctly written word is pronounced with.
+
+    The contextual reading (pypinyin's phrase dictionary) and each character's most
+    common reading: rare readings (提 read *shi*) would make false homophones.
+    """
+    from pypinyin import lazy_pinyin
+
+    try:
+        context = lazy_pinyin(word, errors=lambda chars: [""] * len(chars))
+    except Exception:  # pragma: no cover
+        context = [""] * len(word)
+    if len(context) != len(word):
+        context = [""] * len(word)
+    out = []
+    for ch, r in zip(word, context, strict=True):
+        common = readings(ch)[:1]
+        out.append(tuple(dict.fromkeys(x for x in (r, *common) if x)))
+    return tuple(out)
+
+
+def _keys(word: str, fold_fuzzy: bool, target: bool = False) -> list[tuple[str, ...]]:
+    """Pinyin keys of a word: one per combination of character readings (capped).
+
+    Targets (correct words) use :func:`word_readings`; typed windows use every reading.
+    """
+    options = []
+    per_char = word_readings(word) if target else tuple(readings(ch) for ch in word)
+    for rs in per_char:
+        if not rs:
+            return []
+        if fold_fuzzy:
+            rs = tuple(dict.fromkeys(fuzzy(r) for r in rs))
+        options.append(rs)
+    return list(itertools.islice(itertools.product(*options), _MAX_READING_COMBOS))
+
+
+class SpellCorrector:
+    """Corrects Chinese typos against a vocabulary of catalog words (see the module docstring).
+
+    Args:
+        words: Correction targets: word -> support (number of catalog titles).
+        known: Extra test for "this is a correct word" (e.g. the segmenter's dictionary).
+        segment: Dictionary-only segmentation of a Chinese run; defaults to single characters
+            (then only windows of unknown characters are corrected).
+        min_count: Support a homophone needs; near homophones need 2x, one wrong character 10x.
+        attested: Words whose character pairs count as seen (default: ``words``).
+        char_freq: How common a character is as a word on its own (jieba frequency).
+    """
+
+    def __init__(
+        self,
+        words: Mapping[str, int],
+        *,
+        known: Callable[[str], bool] | None = None,
+        segment: Callable[[str], list[str]] | None = None,
+        min_count: int = 3,
+        attested: Mapping[str, int] | None = None,
+        char_freq: Callable[[str], int] | None = None,
+    ) -> None:
+        self.min_count = min_count
+        self._char_freq = char_freq
+        self._segment = segment or list
+        self._known_extra = known
+        self._words: dict[str, int] = {}
+        for word, count in words.items():
+            if 2 <= len(word) <= _MAX_WORD and _CJK_RUN.fullmatch(word) and count > 0:
+                self._words[word] = max(count, self._words.get(word, 0))
+        self._by_sound: dict[tuple[str, ...], list[str]] = defaultdict(list)
+        self._by_shape: dict[str, list[str]] = defaultdict(list)
+        self._pieces: set[str] = set()
+        self._bigrams: dict[str, int] = defaultdict(int)
+        for word, count in (attested or self._words).items():
+            for i in range(len(word) - 1):
+                self._bigrams[word[i : i + 2]] += count
+        for word, count in self._words.items():
+            if len(word) > MAX_WINDOW:
+                self._add_pieces(word)
+                continue
+            for key in _keys(word, fold_fuzzy=True, target=True):
+                self._by_sound[key].append(word)
+            if len(word) >= MIN_ONE_CHAR_WINDOW and count >= 10 * min_count:
+                for i in range(len(word)):
+                    self._by_shape[word[:i] + "?" + word[i + 1 :]].append(word)
+            self._add_pieces(word)
+
+    def _add_pieces(self, word: str) -> None:
+        for i in range(len(word)):
+            for j in range(i + 2, min(len(word), i + MAX_WINDOW) + 1):
+                if j - i < len(word):
+                    self._pieces.add(word[i:j])
+
+    @classmethod
+    def from_lexicon(cls, lexicon, analyzer=None, *, min_count: int = 3) -> SpellCorrector:
+        """Build from a :class:`~search.text.lexicon.Lexicon` (and the analyzer's dictionary).
+
+        Args:
+            lexicon: The catalog vocabulary.
+            analyzer: A :class:`~search.text.analyzer.ChineseAnalyzer`; its jieba dictionary
+                segments queries and tells known words. Optional.
+            min_count: See the class docstring.
+        """
+        words: dict[str, int] = {w: c for w, c in lexicon.terms.items() if c >= min_count}
+        for word in lexicon.product_words:
+            words[word] = max(words.get(word, 0), lexicon.terms.get(word, 0), min_count)
+        protected: set[str] = set(lexicon.product_words)
+        for brand in lexicon.brands.values():
+            protected.update(brand.aliases)
+            if brand.count > 0:
+                for alias in brand.aliases:
+                    words[alias] = max(words.get(alias, 0), brand.count, lexicon.terms.get(alias, 0))
+        for groups in lexicon.attribute_synonyms.values():
+            for group in groups:
+                protected.update(group)
+        freq = _jieba_freq(analyzer)
+
+        def known(word: str) -> bool:
+            return word in protected or (freq is not None and freq.get(word, 0) > 0)
+
+        segment = dictionary_cut(analyzer, hmm=False) if analyzer is not None else None
+        char_freq = (lambda ch: freq.get(ch, 0)) if freq is not None else None
+        return cls(
+            words, known=known, segment=segment, min_count=min_count, attested=lexicon.terms, char_freq=char_freq
+        )
+
+    # ------------------------------------------------------------------ queries
+    def is_known(self, word: str) -> bool:
+        """True when ``word`` is a correct word (a target or known to the extra test)."""
+        return word in self._words or (self._known_extra is not None and self._known_extra(word))
+
+    def correct(self, text: str) -> Correction | None:
+        """Correct ``text`` (normalised); None when nothing was changed.
+
+        The returned text has the same length as ``text``: edits replace characters one
+        for one, so spans found in the corrected text are valid in the original too.
+        """
+        if not isinstance(text, str) or not text:
+            return None
+        edits: list[Edit] = []
+        for run in _CJK_RUN.finditer(text):
+            if run.end() - run.start() < 2:
+                continue
+            edits.extend(self._correct_run(run.group(), run.start()))
+        if not edits:
+            return None
+        edits.sort(key=lambda e: (-_KIND_RANK[e.kind], -e.support))
+        chosen: list[Edit] = []
+        for edit in edits:
+            if len(chosen) < MAX_EDITS and all(edit.end <= c.start or edit.start >= c.end for c in chosen):
+                chosen.append(edit)
+        chosen.sort(key=lambda e: e.start)
+        out = list(text)
+        for edit in chosen:
+            out[edit.start : edit.end] = edit.replacement
+        confidence = min(_KIND_CONFIDENCE[e.kind] for e in chosen)
+        return Correction("".join(out), tuple(chosen), confidence)
+
+    def _correct_run(self, run: str, offset: int) -> list[Edit]:
+        tokens = [t for t in self._segment(run) if t]
+        if "".join(tokens) != run:  # a segmenter that does not tile the run: fall back to characters
+            tokens = list(run)
+        starts = list(itertools.accumulate((len(t) for t in tokens), initial=0))
+        solid = [len(t) >= 2 and self.is_known(t) for t in tokens]
+        edits = []
+        for a in range(len(tokens)):
+            for b in range(a, min(a + 4, len(tokens))):
+                if all(solid[a : b + 1]):
+                    continue
+                start, end = starts[a], starts[b + 1]
+                if end - start > MAX_WINDOW:
+                    break
+                if end - start < 2:
+                    continue
+                editable = [not solid[k] for k in range(a, b + 1) for _ in tokens[k]]
+                anchored = any(solid[a : b + 1])
+                edit = self._best(run[start:end], editable, anchored)
+                if edit is not None:
+                    replacement, kind, support = edit
+                    edits.append(Edit(offset + start, offset + end, run[start:end], replacement, kind, support))
+        return edits
+
+    def _best(self, window: str, editable: list[bool], anchored: bool) -> tuple[str, str, int] | None:
+        """The one confident replacement of ``window``, or None.
+
+        ``anchored``: the window holds a known word, so the target extends it (stronger evidence).
+        """
+        if self.is_known(window) or window in self._pieces:
+            return None
+        found: dict[str, str] = {}
+        for key in _keys(window, fold_fuzzy=True):
+            for word in self._by_sound.get(key, ()):
+                kind = HOMOPHONE if _same_sound(window, word) else NEAR_HOMOPHONE
+                if _KIND_RANK[kind] > _KIND_RANK.get(found.get(word, ""), 0):
+                    found[word] = kind
+        if len(window) >= MIN_ONE_CHAR_WINDOW:
+            for i in range(len(window)):
+                for word in self._by_shape.get(window[:i] + "?" + window[i + 1 :], ()):
+                    found.setdefault(word, ONE_CHAR)
+        scored = []
+        for word, kind in found.items():
+            if word == window or not self._allowed(window, word, editable) or not self._unattested(window, word):
+                continue
+            support = self._words[word]
+            need = self.min_count * {HOMOPHONE: 1, NEAR_HOMOPHONE: 2, ONE_CHAR: 10}[kind]
+            if not anchored:
+                if kind != HOMOPHONE:
+                    continue
+                need = self.min_count * UNANCHORED_FACTOR
+            if support >= need:
+                scored.append((_KIND_RANK[kind], support, word, kind))
+        if not scored:
+            return None
+        scored.sort(reverse=True)
+        rank, support, word, kind = scored[0]
+        if len(scored) > 1:
+            rank2, support2, _, _ = scored[1]
+            if rank2 == rank and support < DOMINANCE * support2:
+                return None  # two plausible fixes: prefer no change
+        return word, kind, support
+
+    def _allowed(self, window: str, word: str, editable: list[bool]) -> bool:
+        """Only single-character tokens change, never numerals, and not too many characters."""
+        changed = 0
+        for ch, new, can in zip(window, word, editable, strict=True):
+            if ch != new:
+                if not can or ch in _NUMERALS or new in _NUMERALS:
+                    return False
+                if self._char_freq is not None and self._char_freq(ch) >= FUNCTION_CHAR_FREQ:
+                    return False  # 的, 是, 大, 号...: too common on their own to be a typo
+                changed += 1
+        return 1 <= changed <= max(1, len(window) // 2)
+
+    def _unattested(self, window: str, word: str) -> bool:
+        """True when every changed character sits in a character pair never seen in the catalog."""
+        for i, (ch, new) in enumerate(zip(window, word, strict=True)):
+            if ch == new:
+                continue
+            pairs = [window[j : j + 2] for j in (i - 1, i) if j >= 0 and j + 2 <= len(window)]
+            if pairs and all(self._bigrams.get(p, 0) > 0 for p in pairs):
+                return False
+        return True
+
+
+def _same_sound(typed: str, word: str) -> bool:
+    """True when every typed character can be read like the word's character."""
+    return all(x == y or set(readings(x)) & set(rs) for x, y, rs in zip(typed, word, word_readings(word), strict=True))
+
+
+def _jieba_tokenizer(analyzer):
+    """The analyzer's jieba tokenizer, when it exposes one (``ChineseAnalyzer`` does, privately)."""
+    get = getattr(analyzer, "_tokenizer", None)
+    try:
+        return get() if callable(get) else None
+    except Exception:  # pragma: no cover - jieba failed to load: work without it
+        return None
+
+
+def _jieba_freq(analyzer) -> Mapping[str, int] | None:
+    tokenizer = _jieba_tokenizer(analyzer) if analyzer is not None else None
+    return getattr(tokenizer, "FREQ", None)
+
+
+def dictionary_cut(analyzer, *, hmm: bool | None = None) -> Callable[[str], list[str]]:
+    """Precise-mode (non-overlapping) jieba segmentation with the analyzer's dictionary.
+
+    ``ChineseAnalyzer.segment`` is search mode (overlapping pieces, for indexing); the
+    parser needs a tiling of the query. Falls back to single characters and Latin runs
+    when the analyzer has no jieba tokenizer.
+    """
+    tokenizer = _jieba_tokenizer(analyzer) if analyzer is not None else None
+    use_hmm = bool(getattr(analyzer, "hmm", True)) if hmm is None else hmm
+    if tokenizer is None:
+        return lambda text: _FALLBACK_TOKEN.findall(text)
+    return lambda text: tokenizer.lcut(text, HMM=use_hmm)
+
+
+_FALLBACK_TOKEN = re.compile(r"[a-z0-9]+|\s+|.", re.S)
