@@ -29,7 +29,7 @@ from search.rank.intent import Intent, intent_boosts, intent_filter, is_excluded
 from search.rank.personalize import Personalizer
 from search.retrieve.embed import Embedder, make_embedder
 from search.retrieve.query import check_sources, lexical_vectors, source_queries
-from search.store.base import DENSE, Filter, Hit
+from search.store.base import DENSE, RANKING_FIELDS, Filter, Hit, SourceQuery
 from search.store.layout import DataDir
 from search.text.normalize import normalize
 from search.understand.parsed import ParsedQuery, QueryParser, Sort
@@ -315,26 +315,58 @@ class SearchEngine:
             timings["embed"] = round((time.perf_counter() - t) * 1000, 3)
         t = time.perf_counter()
         queries = source_queries(sources, lexical, dense)
-        results = index.store.search(queries, flt)
+        results = index.store.search(queries, flt, fields=("id",))
         timings["retrieve"] = round((time.perf_counter() - t) * 1000, 3)
+        ranks: dict[str, dict[str, tuple[int | None, float]]] = {}
+        scored: dict[str, list[tuple[str, float]]] = {}
+        for q, hits in zip(queries, results, strict=True):
+            scored[q.source] = [(h.id, h.score) for h in hits]
+            for rank, hit in enumerate(hits, start=1):
+                ranks.setdefault(hit.id, {})[q.source] = (rank, hit.score)
+        if profile.fusion.complete and profile.fusion.method.value != "rrf" and len(queries) > 1:
+            t = time.perf_counter()
+            self._complete_scores(index, queries, flt, list(ranks), scored, ranks)
+            timings["rescore"] = round((time.perf_counter() - t) * 1000, 3)
         t = time.perf_counter()
-        lists: dict[str, list[Hit]] = {q.source: hits for q, hits in zip(queries, results, strict=True)}
         fused = fuse(
             profile.fusion.method.value,
-            {s: [(h.id, h.score) for h in hits] for s, hits in lists.items()},
+            scored,
             weights,
             k=profile.fusion.rrf_k,
             normalize=profile.fusion.normalize,
         )[: profile.pool]
-        payloads: dict[str, dict[str, Any]] = {}
-        ranks: dict[str, dict[str, tuple[int, float]]] = {}
-        for source, hits in lists.items():
-            for rank, hit in enumerate(hits, start=1):
-                payloads.setdefault(hit.id, hit.payload)
-                ranks.setdefault(hit.id, {})[source] = (rank, hit.score)
-        candidates = [Candidate(f.id, payloads[f.id], ranks.get(f.id, {}), f.score, f.contributions) for f in fused]
+        payloads = index.store.get([f.id for f in fused], fields=RANKING_FIELDS)
+        candidates = [
+            Candidate(f.id, p, ranks.get(f.id, {}), f.score, f.contributions)
+            for f, p in zip(fused, payloads, strict=True)
+            if p is not None
+        ]
         timings["fuse"] = round((time.perf_counter() - t) * 1000, 3)
         return candidates, weights
+
+    @staticmethod
+    def _complete_scores(
+        index: IndexHandle,
+        queries: list[SourceQuery],
+        flt: Filter,
+        union: list[str],
+        scored: dict[str, list[tuple[str, float]]],
+        ranks: dict[str, dict[str, tuple[int | None, float]]],
+    ) -> None:
+        """Score every candidate under every source, not only where it made that source's top list.
+
+        A product found by one source but ranked below another source's depth would
+        otherwise get nothing from that source; one more batched request restricted to
+        the candidates gives the real score (no rank: it was not in the source's list).
+        """
+        restricted = replace(flt, ids=tuple(union))
+        again = index.store.search([replace(q, limit=len(union)) for q in queries], restricted, fields=("id",))
+        for q, hits in zip(queries, again, strict=True):
+            have = {doc for doc, _ in scored[q.source]}
+            extra = [(h.id, h.score) for h in hits if h.id not in have]
+            scored[q.source] = scored[q.source] + extra
+            for doc, score in extra:
+                ranks.setdefault(doc, {})[q.source] = (None, score)
 
     @staticmethod
     def _score(candidates: list[Candidate], intent: Intent, profile: Profile) -> None:
@@ -433,7 +465,7 @@ class SearchEngine:
             stages: dict[str, Any] = {}
             for source in profile.active_sources():
                 hit = c.sources.get(source)
-                stages[source] = {"rank": hit[0], "score": round(hit[1], 6)} if hit else None
+                stages[source] = {"rank": hit[0], "score": round(hit[1], 6)} if hit else None  # rank None: rescored
             stages["fusion"] = {
                 "method": profile.fusion.method.value,
                 "score": round(c.fused, 6),

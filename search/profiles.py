@@ -6,7 +6,8 @@ and how much personalization counts. Profiles inherit from each other like Vespa
 rank profiles (``inherits: hybrid``); the child's keys override the parent's,
 mapping by mapping. Every file is validated when the service starts: an unknown
 key is an error naming the file and the key. Files whose name starts with ``_``
-are abstract (inheritable, not selectable); ``indexing.yaml`` is not a profile.
+are abstract (inheritable, not selectable); ``indexing.yaml`` and ``personalization.yaml``
+are not profiles.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from pydantic import Field, ValidationError, field_validator, model_validator
 
 from search.config import ConfigError, StrictModel, format_validation_error, read_yaml
 
-NOT_PROFILES = {"indexing"}
+NOT_PROFILES = {"indexing", "personalization"}
 
 
 class FusionMethod(StrEnum):
@@ -55,6 +56,8 @@ class FusionConfig(StrictModel):
     method: FusionMethod = FusionMethod.WEIGHTED
     rrf_k: float = Field(60.0, gt=0)
     normalize: Literal["minmax", "zscore"] = "minmax"
+    #: score-based methods: also score each candidate under the sources whose top list missed it
+    complete: bool = True
 
     @field_validator("method", mode="before")
     @classmethod

@@ -13,7 +13,8 @@ class Candidate:
     Attributes:
         id: Product id.
         payload: The stored product record.
-        sources: Per retrieval source: ``(rank, score)`` where the source returned it.
+        sources: Per retrieval source: ``(rank, score)``; rank is None when the candidate was scored
+            by that source without being in its top list.
         fused: The fusion score.
         contributions: Each source's share of ``fused``.
         relevance: ``fused`` relative to the best candidate (0..1).
@@ -24,7 +25,7 @@ class Candidate:
 
     id: str
     payload: dict[str, Any]
-    sources: dict[str, tuple[int, float]]
+    sources: dict[str, tuple[int | None, float]]
     fused: float = 0.0
     contributions: dict[str, float] = field(default_factory=dict)
     relevance: float = 0.0

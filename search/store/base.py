@@ -36,6 +36,11 @@ PAYLOAD_INDEXES: dict[str, str] = {
     "sales": "integer",
 }
 
+#: the payload fields ranking needs (everything but the full attribute map and the hash)
+RANKING_FIELDS = (
+    "id", "title", "brand", "brand_key", "brand_keys", "category", "category_path", "attr_keys", "price", "sales",
+)  # fmt: skip
+
 _NAMESPACE = uuid.UUID("6f1c9d2e-3b8a-5c47-9e21-5a7d0c4b8f13")
 
 
@@ -113,8 +118,13 @@ class StoredPoint:
 class Store(Protocol):
     """Read side of an index, shared by both backends."""
 
-    def search(self, queries: Sequence[SourceQuery], filter: Filter | None = None) -> list[list[Hit]]:
-        """Run several single-source queries in one batch; one ranked list per query."""
+    def search(
+        self, queries: Sequence[SourceQuery], filter: Filter | None = None, fields: Sequence[str] | None = None
+    ) -> list[list[Hit]]:
+        """Run several single-source queries in one batch; one ranked list per query.
+
+        ``fields`` selects the payload fields returned (``id`` always; None returns all).
+        """
         ...
 
     def browse(
@@ -123,8 +133,8 @@ class Store(Protocol):
         """Products matching ``filter``, ordered by a numeric payload field (or by id)."""
         ...
 
-    def get(self, ids: Sequence[str]) -> list[dict[str, Any] | None]:
-        """Payloads of products by id (None where absent), in order."""
+    def get(self, ids: Sequence[str], fields: Sequence[str] | None = None) -> list[dict[str, Any] | None]:
+        """Payloads of products by id (None where absent), in order; ``fields`` selects payload fields."""
         ...
 
     def dense_vectors(self, ids: Sequence[str]) -> dict[str, np.ndarray]:

@@ -102,7 +102,9 @@ class EdgeStore:
         self.path = path
         self._shard = qe.EdgeShard.load(str(path))
 
-    def search(self, queries: Sequence[SourceQuery], filter: Filter | None = None) -> list[list[Hit]]:
+    def search(
+        self, queries: Sequence[SourceQuery], filter: Filter | None = None, fields: Sequence[str] | None = None
+    ) -> list[list[Hit]]:
         """One batched request for all sources (see :class:`search.store.base.Store`)."""
         if not queries:
             return []
@@ -112,7 +114,7 @@ class EdgeStore:
                 limit=q.limit,
                 query=qe.Query.Nearest(_vector(q.vector), using=q.using),
                 filter=flt,
-                with_payload=True,
+                with_payload=True if fields is None else list(dict.fromkeys(["id", *fields])),
                 params=qe.SearchParams(hnsw_ef=q.ef) if q.ef else None,
             )
             for q in queries
@@ -140,9 +142,10 @@ class EdgeStore:
         records, _ = self._shard.scroll(qe.ScrollRequest(limit=offset + limit, filter=flt, with_payload=True))
         return [Hit(r.payload["id"], 0.0, r.payload) for r in records[offset:]]
 
-    def get(self, ids: Sequence[str]) -> list[dict[str, Any] | None]:
+    def get(self, ids: Sequence[str], fields: Sequence[str] | None = None) -> list[dict[str, Any] | None]:
         """Payloads by product id, in order."""
-        records = self._shard.retrieve([point_id(i) for i in ids], with_payload=True, with_vector=False)
+        selection = True if fields is None else list(dict.fromkeys(["id", *fields]))
+        records = self._shard.retrieve([point_id(i) for i in ids], with_payload=selection, with_vector=False)
         found = {r.payload["id"]: r.payload for r in records if r.payload}
         return [found.get(i) for i in ids]
 

@@ -203,7 +203,9 @@ class ServerStore:
         self.name = name
         self._owns_client = owns_client
 
-    def search(self, queries: Sequence[SourceQuery], filter: Filter | None = None) -> list[list[Hit]]:
+    def search(
+        self, queries: Sequence[SourceQuery], filter: Filter | None = None, fields: Sequence[str] | None = None
+    ) -> list[list[Hit]]:
         """All sources in one ``query_batch_points`` request (see :class:`search.store.base.Store`)."""
         if not queries:
             return []
@@ -214,7 +216,7 @@ class ServerStore:
                 using=q.using,
                 filter=flt,
                 limit=q.limit,
-                with_payload=True,
+                with_payload=True if fields is None else list(dict.fromkeys(["id", *fields])),
                 params=qm.SearchParams(hnsw_ef=q.ef) if q.ef else None,
             )
             for q in queries
@@ -243,11 +245,14 @@ class ServerStore:
         records, _ = self.client.scroll(self.name, scroll_filter=flt, limit=offset + limit, with_payload=True)
         return [Hit(r.payload["id"], 0.0, r.payload) for r in records[offset:] if r.payload]
 
-    def get(self, ids: Sequence[str]) -> list[dict[str, Any] | None]:
+    def get(self, ids: Sequence[str], fields: Sequence[str] | None = None) -> list[dict[str, Any] | None]:
         """Payloads by product id, in order."""
         if not ids:
             return []
-        records = self.client.retrieve(self.name, [point_id(i) for i in ids], with_payload=True, with_vectors=False)
+        selection = True if fields is None else list(dict.fromkeys(["id", *fields]))
+        records = self.client.retrieve(
+            self.name, [point_id(i) for i in ids], with_payload=selection, with_vectors=False
+        )
         found = {r.payload["id"]: r.payload for r in records if r.payload}
         return [found.get(i) for i in ids]
 

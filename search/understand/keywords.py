@@ -33,6 +33,8 @@ _FILLER_TOKENS = frozenset(
     }
 )  # fmt: skip
 _WORD_CHAR = re.compile(r"[^\W_]")
+# particles left dangling at either end once a phrase is cut out (``300元以下的兰芝`` -> ``兰芝``)
+_EDGE_FILLER = re.compile(r"^(?:[的了呢吧吗啊呀和与及或]\s*)+|(?:\s*[的了呢吧吗啊呀和与及或])+$")
 _LATIN_RUN = re.compile(r"[a-z0-9][a-z0-9.\-+/]*")
 _CHUNK_RE = re.compile(r"([a-z0-9]+(?:[.\-+/][a-z0-9]+)*)|[^a-z0-9]+")
 
@@ -104,6 +106,20 @@ class KeywordReader:
                     keywords[token] = None
         share = understood / total if total else 1.0
         return [k for k in keywords if k], min(1.0, share), total
+
+    @staticmethod
+    def rewrite(query: str, removed: list[tuple[int, int]]) -> str:
+        """The query with removed phrases and shopping filler cut out, the rest kept in order."""
+        kept = []
+        pos = 0
+        for s, e in sorted(removed):
+            if s > pos:
+                kept.append(query[pos:s])
+            pos = max(pos, e)
+        kept.append(query[pos:])
+        text = " ".join(_FILLER_RE.sub(" ", piece) for piece in kept)
+        text = _EDGE_FILLER.sub("", " ".join(text.split()))
+        return text if _WORD_CHAR.search(text) else ""
 
     def _gap_tokens(self, gap: str) -> list[tuple[str, float]]:
         """Tokens of unrecognised text with their understanding weight."""

@@ -32,6 +32,11 @@ class ParsedQuery(BaseModel):
         corrected: The corrected query when spelling correction changed it, else None.
         parser: Which parser produced this (``rules``, ``llm`` or ``llm+rules``).
         confidence: How sure the parser is, in [0, 1].
+        rewritten: The query as retrieval uses it: normalised and corrected, with the price,
+            sort and exclusion phrases and shopping filler cut out but the rest kept in
+            order (``300元以下的兰芝隔离霜 不要日本产的`` -> ``兰芝隔离霜``). Empty when
+            nothing is left to match (a price-only query browses). None when a parser does
+            not provide it (then the keywords are used).
     """
 
     model_config = ConfigDict(frozen=True)
@@ -50,10 +55,13 @@ class ParsedQuery(BaseModel):
     corrected: str | None = None
     parser: ParserName = "rules"
     confidence: float = Field(1.0, ge=0.0, le=1.0)
+    rewritten: str | None = None
 
     @property
     def search_text(self) -> str:
-        """The text to retrieve with: the keywords, or the normalised query when none are left."""
+        """The text to retrieve with: the rewritten query, else the keywords, else the normalised query."""
+        if self.rewritten is not None and (self.rewritten or not self.keywords):
+            return self.rewritten
         return " ".join(self.keywords) if self.keywords else self.normalized
 
 

@@ -219,6 +219,7 @@ class RuleParser:
             corrected=query if correction is not None else None,
             parser="rules",
             confidence=confidence,
+            rewritten=self._words.rewrite(query, removed),
         )
         return Reading(parsed, tuple(mentions), correction, price, exclusions)
 

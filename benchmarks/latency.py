@@ -1,0 +1,139 @@
+"""End-to-end HTTP latency of ``/search`` against the query embedding alone, in one run.
+
+    python -m benchmarks.latency --data-dir DIR [--queries 1000] [--profile hybrid] [--workers 1]
+
+Starts ``search serve`` on a free local port over an existing index, sends real queries
+from ``../shared/data/queries/multicpr_train_queries.txt`` sequentially and then from 4
+concurrent clients, and reports p50/p99 latency, QPS and errors. In the same run it
+times the embedder's own query encoding (the goal: the whole pipeline's p50 within
+twice the embedding p50).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import httpx
+
+from benchmarks.common import machine, shared, summary_ms
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _wait(url: str, timeout: float = 180) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(url + "/healthz", timeout=2).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.5)
+    raise SystemExit("the server did not become healthy")
+
+
+def _run(client: httpx.Client, url: str, queries: list[str], profile: str, user: str | None) -> tuple[list[float], int]:
+    lat, errors = [], 0
+    for q in queries:
+        params = {"q": q, "profile": profile, "size": 10}
+        if user:
+            params["user_id"] = user
+        t = time.perf_counter()
+        r = client.get(url + "/search", params=params)
+        lat.append(time.perf_counter() - t)
+        if r.status_code != 200:
+            errors += 1
+    return lat, errors
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--data-dir", required=True)
+    ap.add_argument("--configs-dir", default=None)
+    ap.add_argument("--queries", type=int, default=1000)
+    ap.add_argument("--profile", default="hybrid")
+    ap.add_argument("--clients", type=int, default=4)
+    ap.add_argument("--workers", type=int, default=1)
+    ap.add_argument("--user", default=None, help="send this user id with every query")
+    args = ap.parse_args()
+
+    lines = shared("queries", "multicpr_train_queries.txt").read_text(encoding="utf-8").splitlines()
+    queries = [q.strip() for q in lines if q.strip()][: args.queries]
+    port = _free_port()
+    url = f"http://127.0.0.1:{port}"
+    cmd = [
+        sys.executable,
+        "-m",
+        "search.cli",
+        "serve",
+        "--data-dir",
+        args.data_dir,
+        "--port",
+        str(port),
+        "--workers",
+        str(args.workers),
+        "--log-level",
+        "warning",
+    ]
+    if args.configs_dir:
+        cmd += ["--configs-dir", args.configs_dir]
+    server = subprocess.Popen(cmd, env={**os.environ}, stdout=subprocess.DEVNULL)
+    try:
+        _wait(url)
+        with httpx.Client(timeout=30) as client:
+            _run(client, url, queries[:50], args.profile, args.user)  # warm up
+            seq, seq_err = _run(client, url, queries, args.profile, args.user)
+        chunks = [queries[i :: args.clients] for i in range(args.clients)]
+        t = time.perf_counter()
+        with ThreadPoolExecutor(args.clients) as pool:
+
+            def worker(chunk: list[str]) -> tuple[list[float], int]:
+                with httpx.Client(timeout=30) as c:
+                    return _run(c, url, chunk, args.profile, args.user)
+
+            results = list(pool.map(worker, chunks))
+        wall = time.perf_counter() - t
+        con = [x for lat, _ in results for x in lat]
+        con_err = sum(e for _, e in results)
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+    from search.retrieve.embed import make_embedder
+    from search.store.layout import DataDir, read_manifest
+
+    spec = read_manifest(DataDir(Path(args.data_dir)).require_build())["dense"]["model"]
+    emb = make_embedder(spec)
+    emb.warm_up()
+    enc = []
+    for q in queries:
+        t = time.perf_counter()
+        emb.embed_queries([q])
+        enc.append(time.perf_counter() - t)
+    out = {
+        "machine": machine(),
+        "queries": len(queries),
+        "profile": args.profile,
+        "workers": args.workers,
+        "sequential": {**summary_ms(seq), "qps": round(len(seq) / sum(seq), 1), "errors": seq_err},
+        f"concurrent_{args.clients}": {**summary_ms(con), "qps": round(len(con) / wall, 1), "errors": con_err},
+        "embed_query_only": summary_ms(enc),
+    }
+    out["ratio_p50_pipeline_to_embedding"] = round(out["sequential"]["p50"] / out["embed_query_only"]["p50"], 2)
+    print(json.dumps(out, indent=1))
+
+
+if __name__ == "__main__":
+    main()

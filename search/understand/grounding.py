@@ -1,0 +1,374 @@
+"""Validation and grounding of a language model's answer against the catalog vocabulary and the query.
+
+Two steps, both pure:
+
+1. :func:`~search.understand.prompt.validate_answer` (re-exported here) checks the shape:
+   a JSON object (or text holding one) whose fields have the types of
+   :data:`~search.understand.prompt.ANSWER_SCHEMA`. Anything else (malformed JSON, a string
+   where a list belongs, a non-finite price) rejects the answer as a whole.
+2. :func:`ground` keeps only what the query and the lexicon support, and records every
+   change in ``corrections``:
+
+   * **brands** resolve through the lexicon's aliases; an unknown name snaps to an alias
+     only when it is close (same toneless pinyin; one edit for Latin names of 5+ letters
+     or Chinese names of 4+ characters, two edits for 9+ letters) and the nearest brand is
+     unique, else it is dropped. A brand must also be *mentioned*: one of its aliases (or
+     the model's spelling) occurs in the query, literally, by pinyin or within the same
+     edit distance, outside the query's exclusions (``不要苹果的`` names no wanted brand).
+   * **categories** must be existing paths; a bare leaf name snaps to its path when unique.
+   * **product words** occur in the query or in the vocabulary's product words.
+   * **attributes**: the value occurs in the query (outside price and exclusion phrases), or
+     is a synonym of a value that does.
+   * **prices**: when :func:`~search.understand.price.parse_price` reads bounds from the
+     text, those bounds win (``100元以下`` read as a minimum is corrected). Otherwise a
+     bound must be a number written in the query (not a spec such as ``500ml`` or ``rtx4060``;
+     at least 10 unless followed by 元/块), or within ±30 % of one when the query says
+     "about" (左右, 大概, …); min > max is swapped.
+   * **sort** is one of the enum values; a sort phrase the rules read wins, and a non-default
+     sort needs a cue in the text (便宜, 销量, 最贵, …).
+   * **exclusions** occur in the query after a negation (不, 别, 除, 非, 没, 无, 排) or inside
+     an exclusion the rules found; a brand alias is reported by the brand's display name.
+   * **keywords** occur in the query outside price and exclusion phrases.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from search.text.lexicon import Lexicon
+from search.text.normalize import normalize
+from search.understand.exclusions import extract_exclusions
+from search.understand.numbers import parse_cn_number
+from search.understand.price import parse_price
+from search.understand.prompt import SORT_VALUES, InvalidAnswer, ModelAnswer, extract_json, validate_answer
+
+__all__ = [
+    "Grounded",
+    "InvalidAnswer",
+    "ModelAnswer",
+    "Vocabulary",
+    "extract_json",
+    "ground",
+    "validate_answer",
+]
+
+_MAX_ITEMS = 8
+_MAX_STR = 40
+_NUM_RE = re.compile(r"[0-9]+(?:\.[0-9]+)?(?:[kw千万](?![a-z]))?|[零〇一二两三四五六七八九十百千万]+")
+_UNIT_AFTER_RE = re.compile(
+    r"[a-z%°℃]|[岁月天年周号码寸斤克吨米升片个只件条包盒袋瓶支罐箱双套张本粒颗人匹度瓦核层代级倍]"
+)
+_CURRENCY_RE = re.compile(r" ?(?:元|块|rmb)")
+_ABOUT_RE = re.compile(r"左右|上下|附近|大概|大约|约|差不多|预算")
+_NEGATION_RE = re.compile(r"[不别非除没无排]")
+_LATIN_TOKEN_RE = re.compile(r"[a-z][a-z0-9'&.-]*")
+_SORT_CUES = {
+    "price_asc": re.compile(r"便宜|实惠|性价比|低价|平价|划算|省钱|不贵|低到高|最低"),
+    "price_desc": re.compile(r"(?<![不别太])贵|高端|奢华|高到低|高价"),
+    "sales": re.compile(r"销量|畅销|热销|爆款|最火|火的|卖得|卖的|人气|好评|最多人"),
+}
+
+
+@dataclass(frozen=True)
+class Grounded:
+    """A grounded answer: only what the query and the lexicon support, plus what was changed."""
+
+    keywords: tuple[str, ...] = ()
+    brands: tuple[str, ...] = ()
+    categories: tuple[str, ...] = ()
+    product_words: tuple[str, ...] = ()
+    price_min: float | None = None
+    price_max: float | None = None
+    attributes: tuple[tuple[str, str], ...] = ()
+    exclude: tuple[str, ...] = ()
+    sort: str = "relevance"
+    corrections: tuple[str, ...] = field(default=())
+
+
+# ------------------------------------------------------------------------------------ vocabulary
+def _pinyin(text: str) -> list[str]:
+    from pypinyin import lazy_pinyin  # lazy: pypinyin loads its dictionaries on import
+
+    return lazy_pinyin(text)
+
+
+def _distance(a: str, b: str, limit: int) -> int:
+    """Levenshtein distance, or ``limit + 1`` as soon as it must exceed ``limit``."""
+    if abs(len(a) - len(b)) > limit:
+        return limit + 1
+    previous = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        current = [i]
+        for j, cb in enumerate(b, 1):
+            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb)))
+        if min(current) > limit:
+            return limit + 1
+        previous = current
+    return previous[-1]
+
+
+def _edit_limit(name: str) -> int:
+    """How many edits a brand spelling may be off: 0 for short names (华为 vs 华硕)."""
+    if name.isascii():
+        return 2 if len(name) >= 9 else 1 if len(name) >= 5 else 0
+    return 1 if len(name) >= 4 else 0
+
+
+class Vocabulary:
+    """A lexicon with the lookup indexes grounding needs, built lazily and reused across queries."""
+
+    def __init__(self, lexicon: Lexicon) -> None:
+        self.lexicon = lexicon
+        self._aliases = lexicon.aliases()
+        self._by_length: dict[int, list[str]] = {}
+        for alias in self._aliases:
+            self._by_length.setdefault(len(alias), []).append(alias)
+        self._pinyin: dict[str, str] = {}
+        self._leaves: dict[str, list[str]] = {}
+        for path in lexicon.categories:
+            self._leaves.setdefault(path.rsplit("/", 1)[-1], []).append(path)
+        self._synonyms: dict[str, set[str]] = {}
+        for groups in lexicon.attribute_synonyms.values():
+            for group in groups:
+                for value in group:
+                    self._synonyms.setdefault(value, set()).update(group)
+
+    def pinyin(self, text: str, *, memo: bool = True) -> str:
+        """Toneless pinyin, syllables joined by spaces (memoised for vocabulary words, not queries)."""
+        value = self._pinyin.get(text)
+        if value is None:
+            value = " ".join(_pinyin(text))
+            if memo:
+                self._pinyin[text] = value
+        return value
+
+    def resolve_brand(self, name: str) -> tuple[str | None, bool]:
+        """``(brand key, snapped)`` for a brand name; ``(None, False)`` when nothing is close enough."""
+        key = self.lexicon.resolve_brand(name)
+        if key:
+            return key, False
+        name = normalize(name)
+        limit = _edit_limit(name)
+        found: set[str] = set()
+        for size in range(len(name) - limit, len(name) + limit + 1):
+            for alias in self._by_length.get(size, ()):
+                if alias.isascii() == name.isascii() and _distance(name, alias, limit) <= limit:
+                    found.add(self._aliases[alias])
+        if not found and not name.isascii():
+            target = self.pinyin(name)
+            found = {self._aliases[a] for a in self._by_length.get(len(name), ()) if self.pinyin(a) == target}
+        return (found.pop(), True) if len(found) == 1 else (None, False)
+
+    def brand_mentioned(self, key: str, spelling: str, text: str) -> bool:
+        """Whether the query mentions brand ``key`` (literally, by pinyin, or with a small typo)."""
+        names = [*self.lexicon.brands[key].aliases, normalize(spelling)]
+        if any(n and n in text for n in names):
+            return True
+        padded = f" {self.pinyin(text, memo=False)} "
+        tokens = _LATIN_TOKEN_RE.findall(text)
+        for name in names:
+            if not name:
+                continue
+            if not name.isascii() and f" {self.pinyin(name)} " in padded:
+                return True
+            limit = _edit_limit(name)
+            if name.isascii() and limit and any(_distance(name, t, limit) <= limit for t in tokens):
+                return True
+        return False
+
+    def category(self, name: str) -> tuple[str | None, bool]:
+        """``(path, snapped)`` for a category path or a unique leaf name."""
+        parts = [p.strip() for p in normalize(name).replace(">", "/").split("/") if p.strip()]
+        path = "/".join(parts)
+        if path in self.lexicon.categories:
+            return path, False
+        paths = self._leaves.get(path, [])
+        return (paths[0], True) if len(paths) == 1 else (None, False)
+
+    def synonyms(self, value: str) -> set[str]:
+        """The attribute values interchangeable with ``value`` (itself included)."""
+        return self._synonyms.get(value, set()) | {value}
+
+
+# ------------------------------------------------------------------------------------ grounding
+def ground(answer: ModelAnswer, text: str, lexicon: Lexicon | Vocabulary) -> Grounded:
+    """Keep what the query and the vocabulary support (rules in the module docstring).
+
+    Args:
+        answer: A validated answer.
+        text: The query as typed (normalised here).
+        lexicon: The catalog vocabulary, or a :class:`Vocabulary` built from it (faster when reused).
+
+    Returns:
+        The grounded answer; ``corrections`` names each change (``brand_dropped``, ``price_corrected``, …).
+    """
+    vocab = lexicon if isinstance(lexicon, Vocabulary) else Vocabulary(lexicon)
+    norm = normalize(text) if isinstance(text, str) else ""
+    fixes: list[str] = []
+    intent = parse_price(norm)
+    rule_exclusions = extract_exclusions(norm)
+    exclude = _unique(_exclusions(answer.exclude, norm, [e.span for e in rule_exclusions], fixes))
+    # like the rules: an excluded brand alias is reported by the brand's display name
+    keys = [vocab.lexicon.resolve_brand(e) for e in exclude]
+    excluded = _unique([vocab.lexicon.brands[k].name if k else e for e, k in zip(exclude, keys, strict=True)])
+    price_min, price_max = _prices(answer, norm, intent, fixes)
+    removed = [*intent.spans, *(e.span for e in rule_exclusions)]
+    # the query without its exclusions: a brand named only in "不要苹果的" is not wanted
+    negated = [e.span for e in rule_exclusions] + [
+        (m.start(), m.end()) for e in exclude for m in re.finditer(re.escape(e), norm)
+    ]
+    wanted = "".join(" " if any(s <= i < e for s, e in negated) else ch for i, ch in enumerate(norm))
+    return Grounded(
+        keywords=_keep(answer.keywords, fixes, "keyword", lambda k: _outside(k, norm, removed, exclude)),
+        brands=_brands(answer.brands, norm, wanted, vocab, fixes),
+        categories=_categories(answer.categories, vocab, fixes),
+        product_words=_keep(
+            answer.product_words,
+            fixes,
+            "product_word",
+            lambda w: w in norm or w in vocab.lexicon.product_words,
+        ),
+        price_min=price_min,
+        price_max=price_max,
+        attributes=_attributes(answer.attributes, vocab, fixes, lambda v: _outside(v, norm, removed, exclude)),
+        exclude=excluded,
+        sort=_sort(answer.sort, norm, intent.sort, fixes),
+        corrections=tuple(fixes),
+    )
+
+
+def _unique(items: list[str]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(i for i in items if i))[:_MAX_ITEMS]
+
+
+def _clean(items: tuple[str, ...]) -> list[str]:
+    return [w for w in (normalize(x) for x in items) if w and len(w) <= _MAX_STR]
+
+
+def _keep(items: tuple[str, ...], fixes: list[str], what: str, ok: Any) -> tuple[str, ...]:
+    kept = []
+    for item in _clean(items):
+        if ok(item):
+            kept.append(item)
+        else:
+            fixes.append(f"{what}_dropped")
+    return _unique(kept)
+
+
+def _outside(word: str, norm: str, spans: list[tuple[int, int]], exclude: tuple[str, ...]) -> bool:
+    """A keyword must occur in the query outside price/exclusion phrases and not be excluded."""
+    if any(word in e for e in exclude):
+        return False
+    starts = [m.start() for m in re.finditer(re.escape(word), norm)]
+    return any(not any(s <= i and i + len(word) <= e for s, e in spans) for i in starts)
+
+
+def _brands(names: tuple[str, ...], norm: str, wanted: str, vocab: Vocabulary, fixes: list[str]) -> tuple[str, ...]:
+    kept = []
+    for name in _clean(names):
+        key, snapped = vocab.resolve_brand(name)
+        if key is None or not vocab.brand_mentioned(key, name, norm):
+            fixes.append("brand_dropped")
+        elif not vocab.brand_mentioned(key, name, wanted):
+            fixes.append("brand_excluded")
+        else:
+            fixes.extend(["brand_snapped"] if snapped else [])
+            kept.append(vocab.lexicon.brands[key].name)
+    return _unique(kept)
+
+
+def _categories(names: tuple[str, ...], vocab: Vocabulary, fixes: list[str]) -> tuple[str, ...]:
+    kept = []
+    for name in _clean(names):
+        path, snapped = vocab.category(name)
+        if path is None:
+            fixes.append("category_dropped")
+            continue
+        if snapped:
+            fixes.append("category_snapped")
+        kept.append(path)
+    return _unique(kept)
+
+
+def _attributes(
+    pairs: tuple[tuple[str, str], ...], vocab: Vocabulary, fixes: list[str], in_query: Any
+) -> tuple[tuple[str, str], ...]:
+    kept: dict[str, str] = {}
+    for raw_name, raw_value in pairs:
+        name, value = raw_name.strip(), normalize(raw_value)
+        if name and value and len(name) <= _MAX_STR and any(in_query(v) for v in vocab.synonyms(value)):
+            kept.setdefault(name, value)
+        else:
+            fixes.append("attribute_dropped")
+    return tuple(kept.items())[:_MAX_ITEMS]
+
+
+def _exclusions(phrases: tuple[str, ...], norm: str, rule_spans: list[tuple[int, int]], fixes: list[str]) -> list[str]:
+    kept = []
+    for phrase in _clean(phrases):
+        starts = [m.start() for m in re.finditer(re.escape(phrase), norm)]
+        if any(_NEGATION_RE.search(norm, max(0, i - 6), i) or any(s <= i < e for s, e in rule_spans) for i in starts):
+            kept.append(phrase)
+        else:
+            fixes.append("exclude_dropped")
+    return kept
+
+
+def _numbers(norm: str) -> list[float]:
+    """Numbers written in the query that may be prices: not a spec (500ml, 3岁, rtx4060), not below 10
+    unless followed by 元/块."""
+    values = []
+    for m in _NUM_RE.finditer(norm):
+        before = norm[m.start() - 1 : m.start()]
+        if _UNIT_AFTER_RE.match(norm, m.end()) or (before.isascii() and before.isalpha()):
+            continue
+        value = parse_cn_number(m.group())
+        # like the price rules: a bare number below 10 is a size or a version, not a price
+        if value is not None and (value >= 10 or (value > 0 and _CURRENCY_RE.match(norm, m.end()))):
+            values.append(value)
+    return values
+
+
+def _close(a: float | None, b: float | None) -> bool:
+    if a is None or b is None:
+        return a is b
+    return abs(a - b) <= 0.01 * max(1.0, abs(b))
+
+
+def _prices(answer: ModelAnswer, norm: str, intent: Any, fixes: list[str]) -> tuple[float | None, float | None]:
+    if intent.price_min is not None or intent.price_max is not None:
+        if not (_close(answer.price_min, intent.price_min) and _close(answer.price_max, intent.price_max)):
+            fixes.append("price_corrected")
+        return intent.price_min, intent.price_max
+    values = _numbers(norm)
+    about = _ABOUT_RE.search(norm) is not None
+
+    def supported(bound: float | None) -> float | None:
+        if bound is None:
+            return None
+        if any(_close(bound, v) or (about and 0.7 * v <= bound <= 1.3 * v) for v in values):
+            return bound
+        fixes.append("price_dropped")
+        return None
+
+    low, high = supported(answer.price_min), supported(answer.price_max)
+    if low is not None and high is not None and low > high:
+        fixes.append("price_swapped")
+        low, high = high, low
+    return low, high
+
+
+def _sort(sort: str | None, norm: str, rule_sort: str | None, fixes: list[str]) -> str:
+    if sort is not None and sort not in SORT_VALUES:
+        fixes.append("sort_invalid")
+        sort = None
+    if rule_sort is not None:
+        if sort is not None and sort != rule_sort:
+            fixes.append("sort_corrected")
+        return rule_sort
+    if sort in _SORT_CUES and not _SORT_CUES[sort].search(norm):
+        fixes.append("sort_dropped")
+        return "relevance"
+    return sort or "relevance"

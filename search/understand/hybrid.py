@@ -1,0 +1,274 @@
+"""``LanguageModelParser``: the rules parse, improved by a grounded language-model answer when it helps.
+
+Flow of :meth:`LanguageModelParser.parse`:
+
+1. The rules parse runs first (fast, never raises).
+2. The mode decides whether to ask the model: ``off`` never, ``fallback`` when the rules'
+   confidence is below ``min_confidence``, ``always`` for every non-empty query.
+3. The answer comes from the cache, or from the backend in a worker thread with a
+   deadline of ``budget_ms``; on timeout, error or an invalid answer the rules parse is
+   returned as is (``parser="rules"``). The call itself may run on up to ``call_timeout_ms``
+   in the background: an answer that arrives after the deadline is still cached for next time.
+4. The answer is grounded (:func:`~search.understand.grounding.ground`) and merged:
+
+   * prices: the rules' bounds when they read any (explicit phrases), else the model's;
+   * sort: the rules' when not ``relevance``, else the model's;
+   * categories: the rules' when they found any, else the model's;
+   * brands, product words, exclusions: union, rules first (an excluded brand is no wanted
+     brand); attributes: rules win per name;
+   * keywords: the rules' keywords plus the model's that add something;
+   * ``parser="llm"`` when the rules added nothing to the model's structured fields,
+     else ``"llm+rules"``; confidence is the model's (0.9, minus 0.1 per grounding
+     correction, at least 0.3), or the larger of both when merged.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
+from enum import StrEnum
+from typing import Any
+
+from search.text.lexicon import Lexicon
+from search.text.normalize import normalize
+from search.understand.cache import ParseCache
+from search.understand.grounding import (
+    Grounded,
+    InvalidAnswer,
+    ModelAnswer,
+    Vocabulary,
+    ground,
+    validate_answer,
+)
+from search.understand.llm import LLMBackend, LLMTimeout
+from search.understand.parsed import ParsedQuery, QueryParser
+from search.understand.prompt import ANSWER_SCHEMA, PROMPT_VERSION, SYSTEM_PROMPT, user_message
+
+__all__ = ["COUNTERS", "LLMMode", "LanguageModelParser", "merge", "model_confidence"]
+
+log = logging.getLogger(__name__)
+
+_MAX_MODEL_QUERY = 200
+#: What :meth:`LanguageModelParser.stats` counts.
+COUNTERS = ("queries", "skipped", "calls", "cache_hits", "timeouts", "errors", "rejected", "grounding_corrections")
+_STRUCTURED = (
+    "brands",
+    "categories",
+    "product_words",
+    "price_min",
+    "price_max",
+    "attributes",
+    "exclude",
+    "sort",
+)
+
+
+class LLMMode(StrEnum):
+    """When the language model is asked."""
+
+    OFF = "off"
+    FALLBACK = "fallback"
+    ALWAYS = "always"
+
+    @classmethod
+    def from_str(cls, value: str | LLMMode) -> LLMMode:
+        """Parse a mode name; the error lists the valid ones."""
+        try:
+            return cls(value)
+        except ValueError:
+            valid = ", ".join(m.value for m in cls)
+            raise ValueError(f"unknown llm mode {value!r}; expected one of: {valid}") from None
+
+
+class LanguageModelParser:
+    """A :class:`~search.understand.parsed.QueryParser` that asks a language model when the rules are unsure.
+
+    Args:
+        rules: The rule-based parser (its parse is the fallback and the base of every merge).
+        backend: The language model; None behaves like ``mode="off"``.
+        lexicon: Catalog vocabulary for grounding (a prebuilt ``Vocabulary`` is accepted too).
+        mode: ``off``, ``fallback`` or ``always``.
+        budget_ms: Time budget of one model call, cache lookup excluded.
+        cache: Parse cache; None disables caching.
+        min_confidence: In ``fallback`` mode, the model is asked below this rules confidence.
+        max_workers: Concurrent model calls; further calls queue (and time out) behind them.
+        call_timeout_ms: How long a model call may run in the background (default twice the
+            budget): the caller stops waiting after ``budget_ms``, an answer that arrives
+            before ``call_timeout_ms`` still fills the cache for the next identical query.
+    """
+
+    def __init__(
+        self,
+        rules: QueryParser,
+        backend: LLMBackend | None,
+        lexicon: Lexicon | Vocabulary,
+        *,
+        mode: str | LLMMode = LLMMode.FALLBACK,
+        budget_ms: int = 800,
+        cache: ParseCache | None = None,
+        min_confidence: float = 0.7,
+        max_workers: int = 4,
+        call_timeout_ms: int | None = None,
+    ) -> None:
+        if budget_ms <= 0:
+            raise ValueError(f"budget_ms must be positive, got {budget_ms}")
+        self.call_timeout_ms = max(budget_ms, call_timeout_ms or 2 * budget_ms)
+        self.rules = rules
+        self.backend = backend
+        self.vocabulary = lexicon if isinstance(lexicon, Vocabulary) else Vocabulary(lexicon)
+        self.mode = LLMMode.from_str(mode)
+        self.budget_ms = budget_ms
+        self.cache = cache
+        self.min_confidence = min_confidence
+        self.model_id = f"{getattr(backend, 'model_id', type(backend).__name__)}@{PROMPT_VERSION}"
+        self._executor = ThreadPoolExecutor(max_workers=max(1, max_workers), thread_name_prefix="llm-parse")
+        self._lock = threading.Lock()
+        self._counters = dict.fromkeys(COUNTERS, 0)
+
+    # ------------------------------------------------------------------ public
+    def parse(self, text: str) -> ParsedQuery:
+        """Parse one query. Never raises (see the module docstring for the flow)."""
+        try:
+            return self._parse(text)
+        except Exception:  # the last safety net: a search must never fail on parsing
+            log.exception("llm parser failed; using the rules parse")
+            self._count("errors")
+            return self._rules_parse(text)
+
+    def stats(self) -> dict[str, int]:
+        """Counters for metrics (:data:`COUNTERS`): queries parsed, skipped (model not asked),
+        calls (model asked), cache_hits, timeouts, errors, rejected (invalid answers) and
+        grounding_corrections (changes grounding made)."""
+        with self._lock:
+            return dict(self._counters)
+
+    def close(self) -> None:
+        """Stop the worker threads (queued calls are cancelled)."""
+        self._executor.shutdown(wait=False, cancel_futures=True)
+
+    # ------------------------------------------------------------------ steps
+    def _parse(self, text: str) -> ParsedQuery:
+        text = text if isinstance(text, str) else ("" if text is None else str(text))
+        self._count("queries")
+        rules = self._rules_parse(text)
+        norm = normalize(text)
+        if not self._should_ask(rules, norm):
+            self._count("skipped")
+            return rules
+        answer = self._answer(norm[:_MAX_MODEL_QUERY])
+        if answer is None:
+            return rules
+        grounded = ground(answer, norm, self.vocabulary)
+        self._count("grounding_corrections", len(grounded.corrections))
+        return merge(rules, grounded)
+
+    def _rules_parse(self, text: Any) -> ParsedQuery:
+        text = text if isinstance(text, str) else ("" if text is None else str(text))
+        try:
+            return self.rules.parse(text)
+        except Exception:
+            log.exception("rules parser raised")
+            try:
+                norm = normalize(text)
+            except Exception:
+                norm = ""
+            return ParsedQuery(text=text, normalized=norm, keywords=[norm] if norm else [], confidence=0.0)
+
+    def _should_ask(self, rules: ParsedQuery, norm: str) -> bool:
+        if self.backend is None or self.mode is LLMMode.OFF or not norm.strip():
+            return False
+        return self.mode is LLMMode.ALWAYS or rules.confidence < self.min_confidence
+
+    def _answer(self, query: str) -> ModelAnswer | None:
+        if self.cache is not None:
+            cached = self.cache.get(query, self.model_id)
+            if cached is not None:
+                try:
+                    answer = validate_answer(cached)
+                except InvalidAnswer:
+                    answer = None
+                if answer is not None:
+                    self._count("cache_hits")
+                    return answer
+        self._count("calls")
+        future: Future[ModelAnswer] = self._executor.submit(self._call, query)
+        try:
+            return future.result(timeout=self.budget_ms / 1000)
+        except (FutureTimeout, LLMTimeout):
+            future.cancel()
+            self._count("timeouts")
+        except InvalidAnswer as exc:
+            log.info("model answer rejected: %s", exc)
+            self._count("rejected")
+        except Exception as exc:
+            log.warning("model call failed: %s: %s", type(exc).__name__, exc)
+            self._count("errors")
+        return None
+
+    def _call(self, query: str) -> ModelAnswer:
+        assert self.backend is not None
+        timeout_s = self.call_timeout_ms / 1000
+        raw = self.backend.complete_json(SYSTEM_PROMPT, user_message(query), ANSWER_SCHEMA, timeout_s)
+        answer = validate_answer(raw)
+        if self.cache is not None:
+            self.cache.put(query, self.model_id, answer.to_dict())
+        return answer
+
+    def _count(self, name: str, n: int = 1) -> None:
+        with self._lock:
+            self._counters[name] += n
+
+
+def model_confidence(grounded: Grounded) -> float:
+    """Confidence in a grounded answer: 0.9 minus 0.1 per correction, at least 0.3."""
+    return max(0.3, 0.9 - 0.1 * len(grounded.corrections))
+
+
+def merge(rules: ParsedQuery, grounded: Grounded) -> ParsedQuery:
+    """Merge a grounded model answer into the rules parse (policy in the module docstring)."""
+    rule_price = rules.price_min is not None or rules.price_max is not None
+    exclude = _union(rules.exclude, grounded.exclude)
+    fields: dict[str, Any] = {
+        "brands": [b for b in _union(rules.brands, grounded.brands) if b not in exclude],
+        "categories": list(rules.categories or grounded.categories),
+        "product_words": _union(rules.product_words, grounded.product_words),
+        "price_min": rules.price_min if rule_price else grounded.price_min,
+        "price_max": rules.price_max if rule_price else grounded.price_max,
+        "attributes": {**dict(grounded.attributes), **rules.attributes},
+        "exclude": exclude,
+        "sort": rules.sort if rules.sort != "relevance" else grounded.sort,
+    }
+    model_only = {
+        "brands": list(grounded.brands),
+        "categories": list(grounded.categories),
+        "product_words": list(grounded.product_words),
+        "price_min": grounded.price_min,
+        "price_max": grounded.price_max,
+        "attributes": dict(grounded.attributes),
+        "exclude": list(grounded.exclude),
+        "sort": grounded.sort,
+    }
+    joined = " ".join(rules.keywords)
+    extra = [k for k in grounded.keywords if k not in joined and not any(k in e for e in exclude)]
+    same = all(_same(fields[name], model_only[name]) for name in _STRUCTURED)
+    confidence = model_confidence(grounded)
+    data = rules.model_dump()
+    data.update(
+        fields,
+        keywords=_union(rules.keywords, extra),
+        parser="llm" if same else "llm+rules",
+        confidence=confidence if same else max(confidence, rules.confidence),
+    )
+    return ParsedQuery(**data)
+
+
+def _union(first: Any, second: Any) -> list[str]:
+    return list(dict.fromkeys([*first, *second]))
+
+
+def _same(a: Any, b: Any) -> bool:
+    if isinstance(a, list) and isinstance(b, list):
+        return set(a) == set(b)
+    return bool(a == b)
