@@ -105,9 +105,7 @@ EXCLUSION_ALPHABET = "不要含带是除了非排别外以之的、/或者还也
 _text = st.one_of(
     st.text(),
     st.text(alphabet=EXCLUSION_ALPHABET, max_size=60),
-    st.lists(st.sampled_from([q for q, _ in CASES] + NOT_EXCLUSIONS + [" ", "、", "的"]), max_size=8).map(
-        "".join
-    ),
+    st.lists(st.sampled_from([q for q, _ in CASES] + NOT_EXCLUSIONS + [" ", "、", "的"]), max_size=8).map("".join),
 )
 
 

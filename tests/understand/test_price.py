@@ -286,9 +286,9 @@ PRICE_ALPHABET = (
 _price_text = st.one_of(
     st.text(),
     st.text(alphabet=PRICE_ALPHABET, max_size=60),
-    st.lists(
-        st.sampled_from([q for q, *_ in PRICE_CASES] + NOT_PRICES + [" ", "的", "-", "a"]), max_size=8
-    ).map("".join),
+    st.lists(st.sampled_from([q for q, *_ in PRICE_CASES] + NOT_PRICES + [" ", "的", "-", "a"]), max_size=8).map(
+        "".join
+    ),
 )
 _long_text = st.text(alphabet=PRICE_ALPHABET, min_size=1, max_size=30).map(
     lambda s: (s * (10_000 // len(s) + 1))[:10_000]
