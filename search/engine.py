@@ -8,7 +8,6 @@ entry point the API and the CLI use, so both run exactly the same pipeline.
 from __future__ import annotations
 
 import logging
-import math
 import threading
 import time
 from collections import OrderedDict
@@ -18,18 +17,21 @@ from typing import Any
 
 import numpy as np
 
+from search.browse import browse
 from search.config import Settings
 from search.index import IndexHandle, open_build
 from search.profiles import Profile, ProfileRegistry
 from search.rank.adaptive import adapt_weights, query_shape
 from search.rank.candidate import Candidate
-from search.rank.facets import band_label, facet_counts, price_bands
+from search.rank.explain import result_item
+from search.rank.facets import facet_counts
 from search.rank.fusion import fuse
-from search.rank.intent import Intent, intent_boosts, intent_filter, is_excluded, resolve_intent
+from search.rank.intent import intent_filter, is_excluded, resolve_intent
 from search.rank.personalize import Personalizer
+from search.rank.score import order_candidates, score_candidates
 from search.retrieve.embed import Embedder, make_embedder
 from search.retrieve.query import check_sources, lexical_vectors, source_queries
-from search.store.base import DENSE, RANKING_FIELDS, Filter, Hit, SourceQuery
+from search.store.base import DENSE, RANKING_FIELDS, Filter, SourceQuery
 from search.store.layout import DataDir
 from search.text.normalize import normalize
 from search.understand.parsed import ParsedQuery, QueryParser, Sort
@@ -253,23 +255,30 @@ class SearchEngine:
         t = lap("parse", t)
 
         if not parsed.search_text.strip():
-            return self._browse(req, index, profile, parsed, flt, sort, intent, timings, t0)
+            t = time.perf_counter()
+            browsed = browse(index.store, flt, sort, req.page, req.size, profile)
+            items = [result_item(Candidate(h.id, h.payload, {}), req.explain, profile, {}) for h in browsed.hits]
+            lap("browse", t)
+            took = round((time.perf_counter() - t0) * 1000, 3)
+            return SearchResponse(
+                req.q, parsed, browsed.total, items, browsed.facets, took, profile.name, timings, index.version
+            )
 
         candidates, weights = self._retrieve(index, profile, parsed, flt, timings)
         t = time.perf_counter()
         candidates = (
             [c for c in candidates if not is_excluded(c.payload, intent)] if uses.exclude == "filter" else candidates
         )
-        self._score(candidates, intent, profile)
+        score_candidates(candidates, intent, profile)
         t = lap("rank", t)
         if req.user_id and self.personalizer is not None and profile.personalization.enabled:
             candidates = self.personalizer.rerank(req.user_id, candidates, profile.personalization)
             t = lap("personalize", t)
-        ordered = self._order(candidates, sort, profile)
+        ordered = order_candidates(candidates, sort, profile)
         facets = facet_counts((c.payload for c in ordered), profile.facets.price_bands, profile.facets.size)
         start = (req.page - 1) * req.size
         page = ordered[start : start + req.size]
-        items = [self._item(c, req.explain, profile, weights) for c in page]
+        items = [result_item(c, req.explain, profile, weights) for c in page]
         lap("finish", t)
         took = round((time.perf_counter() - t0) * 1000, 3)
         return SearchResponse(
@@ -367,114 +376,3 @@ class SearchEngine:
             scored[q.source] = scored[q.source] + extra
             for doc, score in extra:
                 ranks.setdefault(doc, {})[q.source] = (None, score)
-
-    @staticmethod
-    def _score(candidates: list[Candidate], intent: Intent, profile: Profile) -> None:
-        """Relevance (fused score relative to the best) plus intent and popularity boosts."""
-        if not candidates:
-            return
-        best = max(c.fused for c in candidates) or 1.0
-        boost_cfg = profile.understanding.boosts
-        max_sales = max((c.payload.get("sales") or 0 for c in candidates), default=0)
-        for c in candidates:
-            c.relevance = c.fused / best if best > 0 else 0.0
-            c.boosts = intent_boosts(c.payload, intent, profile.understanding.intent, boost_cfg)
-            if boost_cfg.popularity and max_sales > 0 and c.payload.get("sales"):
-                c.boosts["popularity"] = boost_cfg.popularity * math.log1p(c.payload["sales"]) / math.log1p(max_sales)
-            c.final = c.relevance + sum(c.boosts.values())
-
-    @staticmethod
-    def _order(candidates: list[Candidate], sort: Sort, profile: Profile) -> list[Candidate]:
-        by_relevance = sorted(candidates, key=lambda c: (-(c.total), c.id))
-        if sort == "relevance" or not candidates:
-            return by_relevance
-        best = by_relevance[0].total
-        floor = profile.sort_min_relevance * best
-        eligible = [c for c in by_relevance if c.total >= floor]
-        if sort == "sales":
-            return sorted(eligible, key=lambda c: (c.payload.get("sales") is None, -(c.payload.get("sales") or 0)))
-        has_price = [c for c in eligible if c.payload.get("price") is not None]
-        no_price = [c for c in eligible if c.payload.get("price") is None]
-        has_price.sort(key=lambda c: c.payload["price"], reverse=(sort == "price_desc"))
-        return has_price + no_price
-
-    def _browse(
-        self,
-        req: SearchRequest,
-        index: IndexHandle,
-        profile: Profile,
-        parsed: ParsedQuery,
-        flt: Filter,
-        sort: Sort,
-        intent: Intent,
-        timings: dict[str, float],
-        t0: float,
-    ) -> SearchResponse:
-        """An empty query lists the matching products by popularity (or by the requested sort)."""
-        t = time.perf_counter()
-        order = {"price_asc": ("price", False), "price_desc": ("price", True)}.get(sort, ("sales", True))
-        store = index.store
-        total = store.count(flt)
-        start = (req.page - 1) * req.size
-        with_field = store.count(replace(flt, require=(order[0],)))
-        hits: list[Hit] = []
-        if start < with_field:
-            hits = store.browse(flt, order[0], order[1], req.size, start)
-        if len(hits) < req.size and start + len(hits) < total:
-            rest_offset = max(0, start - with_field)
-            hits += store.browse(replace(flt, missing=(order[0],)), None, False, req.size - len(hits), rest_offset)
-        candidates = [Candidate(h.id, h.payload, {}) for h in hits]
-        for c in candidates:
-            c.final = 0.0
-        if req.user_id and self.personalizer is not None and profile.personalization.enabled:
-            candidates = self.personalizer.rerank(req.user_id, candidates, profile.personalization)
-        items = [self._item(c, req.explain, profile, {}) for c in candidates]
-        facets = {}
-        if profile.facets.enabled:
-            facets = {
-                "brand": [{"value": v, "count": n} for v, n in store.facet("brand", flt, profile.facets.size)],
-                "category": [{"value": v, "count": n} for v, n in store.facet("category", flt, profile.facets.size)],
-                "price": self._price_band_counts(store, flt, profile),
-            }
-        timings["browse"] = round((time.perf_counter() - t) * 1000, 3)
-        took = round((time.perf_counter() - t0) * 1000, 3)
-        return SearchResponse(req.q, parsed, total, items, facets, took, profile.name, timings, index.version)
-
-    @staticmethod
-    def _price_band_counts(store: Any, flt: Filter, profile: Profile) -> list[dict[str, Any]]:
-        out = []
-        for lo, hi in price_bands(profile.facets.price_bands):
-            low = lo if flt.price_min is None else max(lo, flt.price_min)
-            band = replace(flt, price_min=low, price_below=hi)
-            out.append({"value": band_label(lo, hi), "min": lo, "max": hi, "count": store.count(band)})
-        return out
-
-    @staticmethod
-    def _item(c: Candidate, explain: bool, profile: Profile, weights: dict[str, float]) -> dict[str, Any]:
-        p = c.payload
-        score = c.total
-        item: dict[str, Any] = {
-            "id": c.id,
-            "title": p.get("title"),
-            "brand": p.get("brand"),
-            "category": p.get("category"),
-            "price": p.get("price"),
-            "score": round(score, 6),
-        }
-        if explain:
-            stages: dict[str, Any] = {}
-            for source in profile.active_sources():
-                hit = c.sources.get(source)
-                stages[source] = {"rank": hit[0], "score": round(hit[1], 6)} if hit else None  # rank None: rescored
-            stages["fusion"] = {
-                "method": profile.fusion.method.value,
-                "score": round(c.fused, 6),
-                "weights": {k: round(v, 4) for k, v in weights.items()},
-                "contributions": {k: round(v, 6) for k, v in c.contributions.items()},
-                "relevance": round(c.relevance, 6),
-            }
-            stages["boosts"] = {k: round(v, 6) for k, v in c.boosts.items()}
-            stages["personalization"] = {k: round(v, 6) for k, v in c.personal.items()}
-            stages["final"] = round(score, 6)
-            item["explain"] = stages
-        return item

@@ -1,0 +1,44 @@
+"""Final scores and orderings of candidates. Pure functions over plain data."""
+
+from __future__ import annotations
+
+import math
+
+from search.profiles import Profile
+from search.rank.candidate import Candidate
+from search.rank.intent import Intent, intent_boosts
+from search.understand.parsed import Sort
+
+
+def score_candidates(candidates: list[Candidate], intent: Intent, profile: Profile) -> None:
+    """Set each candidate's relevance (fused score relative to the best), boosts and final score."""
+    if not candidates:
+        return
+    best = max(c.fused for c in candidates)
+    boost_cfg = profile.understanding.boosts
+    max_sales = max((c.payload.get("sales") or 0 for c in candidates), default=0)
+    for c in candidates:
+        c.relevance = c.fused / best if best > 0 else 0.0
+        c.boosts = intent_boosts(c.payload, intent, profile.understanding.intent, boost_cfg)
+        if boost_cfg.popularity and max_sales > 0 and c.payload.get("sales"):
+            c.boosts["popularity"] = boost_cfg.popularity * math.log1p(c.payload["sales"]) / math.log1p(max_sales)
+        c.final = c.relevance + sum(c.boosts.values())
+
+
+def order_candidates(candidates: list[Candidate], sort: Sort, profile: Profile) -> list[Candidate]:
+    """Order by total score (ties by id), or by price / sales among the sufficiently relevant.
+
+    With a price or sales sort, only candidates scoring at least ``sort_min_relevance``
+    of the best are kept, so the cheapest item is a relevant one; products without a
+    price (or sales) come after those with one.
+    """
+    by_relevance = sorted(candidates, key=lambda c: (-c.total, c.id))
+    if sort == "relevance" or not candidates:
+        return by_relevance
+    floor = profile.sort_min_relevance * by_relevance[0].total
+    eligible = [c for c in by_relevance if c.total >= floor]
+    key = "sales" if sort == "sales" else "price"
+    known = [c for c in eligible if c.payload.get(key) is not None]
+    unknown = [c for c in eligible if c.payload.get(key) is None]
+    known.sort(key=lambda c: c.payload[key], reverse=(sort in ("sales", "price_desc")))
+    return known + unknown
