@@ -105,7 +105,8 @@ class DocumentBuilder:
             category=(product.category or "").rsplit("/", 1)[-1],
             attributes=" ".join(product.attributes.values()),
         )
-        return " ".join(text.split())
+        text = " ".join(text.split())
+        return self.analyzer.normalize(text) if self.config.dense.normalize else text
 
     def build(self, product: Product) -> Document:
         """Analyse one product."""

@@ -127,6 +127,8 @@ class DenseConfig(StrictModel):
 
     model: str = "e5-small"
     text: str = "{title}"
+    #: embed the analyzer's normalised text (width, case, script, units), as queries are
+    normalize: bool = True
     batch_size: int = Field(64, ge=1, le=4096)
     cache: bool = True
 
