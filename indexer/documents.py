@@ -6,9 +6,11 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
+import numpy as np
+
 from search.config import IndexConfig
 from search.product import Product
-from search.retrieve.bm25 import FieldStats, SparseVector, doc_vector
+from search.retrieve.bm25 import FieldStats, SparseVector, TermBag, bag_vector, pack
 from search.store.base import StoredPoint, attr_key
 from search.text.analyzer import ChineseAnalyzer
 from search.text.lexicon import Lexicon, category_prefixes
@@ -23,7 +25,7 @@ class Document:
 
     product: Product
     payload: dict
-    bags: dict[str, Counter[str]]
+    bags: dict[str, TermBag]
     lengths: dict[str, float]
     dense_text: str
     title_words: tuple[str, ...] = ()
@@ -128,7 +130,8 @@ class DocumentBuilder:
                 for token in tokens:
                     bags[name][token] += weight
                 lengths[name] += weight * len(tokens)
-        return Document(product, payload, bags, lengths, self.dense_text(product), title_words)
+        packed = {name: pack(bag) for name, bag in bags.items()}
+        return Document(product, payload, packed, lengths, self.dense_text(product), title_words)
 
 
 def term_counts(documents: list[Document], min_count: int = 1) -> dict[str, int]:
@@ -141,19 +144,17 @@ def term_counts(documents: list[Document], min_count: int = 1) -> dict[str, int]
 
 def field_stats(documents: list[Document], field: str) -> FieldStats:
     """Corpus statistics of one lexical field over documents."""
-    vocabulary: set[str] = set()
-    total = 0.0
-    for doc in documents:
-        total += doc.lengths[field]
-        vocabulary.update(doc.bags[field])
-    return FieldStats(n_docs=len(documents), total_length=total, vocabulary=len(vocabulary))
+    total = float(sum(doc.lengths[field] for doc in documents))
+    ids = [doc.bags[field].ids for doc in documents]
+    vocabulary = int(np.unique(np.concatenate(ids)).shape[0]) if ids else 0
+    return FieldStats(n_docs=len(documents), total_length=total, vocabulary=vocabulary)
 
 
 def sparse_vectors(doc: Document, config: IndexConfig, stats: dict[str, FieldStats]) -> dict[str, SparseVector]:
     """The BM25 document vectors of one document, given corpus statistics."""
     out = {}
     for name, field_config in config.lexical.fields.items():
-        out[name] = doc_vector(doc.bags[name], doc.lengths[name], stats[name].avgdl, field_config.k1, field_config.b)
+        out[name] = bag_vector(doc.bags[name], doc.lengths[name], stats[name].avgdl, field_config.k1, field_config.b)
     return out
 
 
