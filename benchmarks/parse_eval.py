@@ -3,6 +3,7 @@
 Usage::
 
     python benchmarks/parse_eval.py --data-dir DATA_DIR [--shared ../shared/data] [--queries 5000] [--json]
+        [--query-log FILE [--query-log-skip N]]
 
 ``DATA_DIR`` holds a built index (``indexer build``); the parser is built from its
 lexicon and analyzer (``RuleParser.from_build``). Data comes from
@@ -25,6 +26,11 @@ matcher's folding, so case, width and spaces do not matter):
   alone fixes Traditional and full-width forms; reported separately); *false changes* =
   share of correct queries that the corrector changed. Also the share of the first N real
   queries it changes (no labels: a bound on how invasive it is).
+* **Query log** (``--query-log``): the spelling corrector reads a file of past queries as
+  evidence of correct spellings (as ``analysis.query_log`` does at indexing time), instead
+  of the index's own log. ``--query-log-skip N`` leaves out the file's first N lines:
+  when the log is ``multicpr_train_queries.txt``, skip the real-query stream (the first
+  ``--queries`` lines), or the stream would be scored against itself.
 * **Latency**: single-thread ``parse`` time over the first N queries of
   ``queries/multicpr_train_queries.txt`` after one warm-up pass; p50, p99, mean, max of
   the wall clock and of the thread's CPU time (the machine's load shows in the first).
@@ -45,6 +51,7 @@ from search.store.layout import DataDir
 from search.text.normalize import normalize
 from search.understand.matcher import fold
 from search.understand.rules import Reading, RuleParser
+from search.understand.spelling import SpellCorrector, query_word_counts
 
 DEFAULT_SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
 
@@ -220,6 +227,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--queries", type=int, default=5000, help="real queries for latency and change rate")
     ap.add_argument("--no-spelling", action="store_true", help="parse without spelling correction")
     ap.add_argument("--json", action="store_true", help="print one JSON document to stdout")
+    ap.add_argument("--query-log", type=Path, help="past queries (one per line) for the spelling corrector")
+    ap.add_argument("--query-log-skip", type=int, default=0, help="leave out the first N lines of --query-log")
     args = ap.parse_args(argv)
 
     folder = args.shared / "query_understanding"
@@ -228,7 +237,14 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     build = DataDir(args.data_dir).require_build()
     t0 = time.perf_counter()
-    parser = RuleParser.from_build(build, spelling=not args.no_spelling)
+    parser = RuleParser.from_build(build, spelling=not args.no_spelling and args.query_log is None)
+    if args.query_log is not None and not args.no_spelling:
+        with args.query_log.open(encoding="utf-8") as f:
+            log = [line.strip() for i, line in enumerate(f) if i >= args.query_log_skip and line.strip()]
+        terms = query_word_counts(log, parser.analyzer)
+        corrector = SpellCorrector.from_lexicon(parser.lexicon, parser.analyzer, query_terms=terms)
+        parser = RuleParser(parser.lexicon, parser.analyzer, spelling=corrector, vocabulary=parser.vocabulary)
+        print(f"query log: {len(log)} queries, {len(terms)} words", file=sys.stderr)
     build_seconds = time.perf_counter() - t0
     print(f"parser ready in {build_seconds:.1f}s (build {build.name})", file=sys.stderr)
     queries_file = args.shared / "queries" / "multicpr_train_queries.txt"

@@ -23,6 +23,7 @@ from search.store.layout import MANIFEST, DataDir, write_json_atomic
 from search.text.analyzer import ChineseAnalyzer
 from search.text.dictionaries import load_attributes, load_brands, load_words
 from search.text.lexicon import Lexicon
+from search.understand.spelling import query_word_counts
 
 MANIFEST_FORMAT = 1
 UPSERT_BATCH = 1000
@@ -69,8 +70,12 @@ def prepare_vocabulary(products: Sequence[Product], config: IndexConfig, configs
             synonyms.setdefault(name, []).extend(groups)
     stopwords = [w for p in analysis.stopwords for w in load_words(resolve_config_path(p, configs_dir))]
     lexicon = Lexicon.build(products, brands, words, synonyms)
+    lexicon.count_latin(p.title for p in products)
     user_words = lexicon.user_words()
     analyzer = make_analyzer(analysis, user_words, stopwords)
+    if analysis.query_log:
+        log = [q for p in analysis.query_log for q in load_words(resolve_config_path(p, configs_dir))]
+        lexicon.query_terms = query_word_counts(log, analyzer)
     return Vocabulary(lexicon, analyzer, user_words, stopwords)
 
 

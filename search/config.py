@@ -83,6 +83,8 @@ class AnalysisConfig(StrictModel):
     product_words: list[str] = ["dictionaries/product_words.txt"]
     attributes: list[str] = ["dictionaries/attributes.json"]
     stopwords: list[str] = ["dictionaries/stopwords.txt"]
+    #: optional files of past queries (one per line): evidence of the spellings shoppers use
+    query_log: list[str] = []
 
 
 class LexicalFieldConfig(StrictModel):

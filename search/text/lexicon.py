@@ -8,6 +8,7 @@ index build, and used by the analyzer (jieba user words) and by the query parser
 from __future__ import annotations
 
 import json
+import re
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
@@ -16,6 +17,8 @@ from pathlib import Path
 from search.product import Product
 from search.text.dictionaries import BrandEntry, split_brand
 from search.text.normalize import normalize
+
+_LATIN_WORD = re.compile(r"[a-z]+")
 
 
 @dataclass
@@ -39,6 +42,10 @@ class Lexicon:
     attribute_synonyms: dict[str, list[list[str]]] = field(default_factory=dict)
     #: word -> number of product titles containing it (jieba words), for spelling correction
     terms: dict[str, int] = field(default_factory=dict)
+    #: Latin word (letters only) -> number of product titles containing it (evidence for Latin brand aliases)
+    latin_terms: dict[str, int] = field(default_factory=dict)
+    #: Chinese string (2-4 characters) -> number of past queries containing it (``analysis.query_log``)
+    query_terms: dict[str, int] = field(default_factory=dict)
     _alias_index: dict[str, str] = field(default_factory=dict, repr=False)
 
     # ---------------------------------------------------------------- build
@@ -155,6 +162,8 @@ class Lexicon:
             "attributes": self.attributes,
             "attribute_synonyms": self.attribute_synonyms,
             "terms": self.terms,
+            "latin_terms": self.latin_terms,
+            "query_terms": self.query_terms,
         }
 
     @classmethod
@@ -169,7 +178,16 @@ class Lexicon:
         lex.attributes = {k: dict(v) for k, v in data.get("attributes", {}).items()}
         lex.attribute_synonyms = {k: [list(g) for g in v] for k, v in data.get("attribute_synonyms", {}).items()}
         lex.terms = dict(data.get("terms", {}))
+        lex.latin_terms = dict(data.get("latin_terms", {}))
+        lex.query_terms = dict(data.get("query_terms", {}))
         return lex
+
+    def count_latin(self, titles: Iterable[str]) -> None:
+        """Set :attr:`latin_terms` from product titles (normalised here)."""
+        counts: Counter[str] = Counter()
+        for title in titles:
+            counts.update(set(_LATIN_WORD.findall(normalize(title or ""))))
+        self.latin_terms = dict(counts)
 
     def save(self, path: Path) -> None:
         """Write the lexicon as JSON."""

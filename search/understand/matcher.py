@@ -13,7 +13,8 @@ phrases and the text are *folded* first:
 Matches are reported as spans of the *unfolded* text, so the caller can remove or
 keep them. Phrases that start or end with a Latin letter or digit only match on
 Latin word boundaries (``lg`` is not found in ``algae``, nor ``3m`` in ``1.3m``);
-a digit may follow a phrase that ends with a letter (``vivo16s``, ``iphone13``).
+a model number may follow a phrase that ends with a letter (``vivo16s``, ``iphone13``,
+``oppoa59s``: a digit, or one or two letters and a digit).
 
 Lookup cost is one dict probe per (position, candidate length), with the lengths
 limited to those of the phrases that start with the character at that position.
@@ -21,6 +22,7 @@ limited to those of the phrases that start with the character at that position.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -115,6 +117,14 @@ def _glued(text: str, index: int, step: int) -> bool:
     return False
 
 
+_MODEL_AFTER = re.compile(r"[a-z]{0,2}[0-9]")
+
+
+def _model_after(text: str, index: int) -> bool:
+    """True when a model number starts at ``index``: a digit, or one or two letters and a digit."""
+    return _MODEL_AFTER.match(text, index) is not None
+
+
 class DictionaryMatcher:
     """A phrase dictionary with all-matches lookup (see the module docstring)."""
 
@@ -186,8 +196,8 @@ class DictionaryMatcher:
                 start, end = offsets[i], offsets[i + length - 1] + 1
                 if is_latin(key[0]) and _glued(text, start - 1, -1):
                     continue
-                # a digit may follow a phrase ending in a letter: vivo16s, iphone13
-                if is_latin(key[-1]) and _glued(text, end, 1) and not (key[-1].isalpha() and text[end].isdigit()):
+                # a model number may follow a phrase ending in a letter: vivo16s, iphone13, oppoa59s
+                if is_latin(key[-1]) and _glued(text, end, 1) and not (key[-1].isalpha() and _model_after(text, end)):
                     continue
                 out.append(Match(start, end, key, tuple(entries)))
         return out

@@ -15,9 +15,14 @@ Pipeline for one query (every step works on the normalised text, so all spans ag
    length a brand with catalog products beats a product word or attribute value, which
    beat a dictionary-only brand. A Chinese brand alias of 2-3 characters must also agree
    with the segmenter (start and end on word boundaries: ``三星`` is not read in ``三星期``
-   when the segmenter keeps ``三星期`` whole). A brand right after 适用/适配/兼容/用于 or
-   right before 专用/通用 names what the item fits (``适用苹果``), so it stays a keyword
-   and is not reported as a brand. Spec values (``50ml``, ``10斤``, ``256gb``)
+   when the segmenter keeps ``三星期`` whole). A stopword of the index is never a brand
+   mention (``左右``). A brand right after 适用/适配/兼容/用于 or
+   right before 专用/通用 names what the item fits (``适用苹果``): it is kept as a mention
+   with the role ``("brand", key, "for")`` and a keyword, but not reported in ``brands``.
+   A brand written as a pair, ``marantz/马兰士`` or ``马兰士/marantz``, names the same brand
+   on the other side of the slash even when that spelling is not in the dictionary: the
+   Chinese run of 2-4 characters or the Latin word right after a recognised alias and a
+   ``/`` becomes a mention of that brand too. Spec values (``50ml``, ``10斤``, ``256gb``)
    and ages (``3岁``) come from regular expressions.
 5. **Exclusions** that are a brand alias become the brand's display name (``不要华为`` ->
    ``exclude=["HUAWEI/华为"]``), and that brand is not in ``brands``.
@@ -74,6 +79,10 @@ _AGE_RE = re.compile(r"(?<![0-9.])[0-9]{1,2}(?:-[0-9]{1,2})?(?:岁|个月)")
 # "for X" / "X only": the product fits brand X (a case for Apple phones), it is not made by X.
 _COMPATIBLE_BEFORE = re.compile(r"(?:适用于|适用|适配|兼容|用于|配套|for) ?$")
 _COMPATIBLE_AFTER = re.compile(r" ?(?:专用|适用|通用)")
+# the other spelling of a brand written as a pair: "marantz/马兰士", "马兰士/marantz"
+_PAIRED_SPELLING = re.compile(r" ?/ ?(?:([\u4e00-\u9fff]{2,4})(?![\u4e00-\u9fff])|([a-z][a-z&'\-]*[a-z])(?![a-z0-9]))")
+#: the role name of a brand the item fits rather than is made by (``适用苹果``)
+FITS = "for"
 
 _PRIORITY = {"strong_brand": 3, "product": 2, "attribute": 2, "weak_brand": 1}
 
@@ -137,6 +146,7 @@ class RuleParser:
         self.spelling = spelling
         self.vocabulary = vocabulary or QueryVocabulary.from_lexicon(lexicon)
         self.max_chars = max_chars
+        self._stopwords = frozenset(fold(w) for w in getattr(analyzer, "stopwords", ()))
         self._words = KeywordReader(dictionary_cut(analyzer), getattr(analyzer, "stopwords", ()), lexicon.terms)
 
     @classmethod
@@ -186,8 +196,8 @@ class RuleParser:
         categories: dict[str, None] = {}
         attributes: dict[str, str] = {}
         for m in mentions:
-            for _, key, _ in m.of("brand"):
-                ref = self.vocabulary.brand(key)
+            for _, key, role in m.of("brand"):
+                ref = self.vocabulary.brand(key) if role != FITS else None
                 if ref is not None:
                     brands[ref.name] = None
             for _, word, _ in m.of("product"):
@@ -236,6 +246,7 @@ class RuleParser:
         for c in candidates:
             if all(c.end <= o.start or c.start >= o.end for o in chosen):
                 chosen.append(c)
+        chosen.extend(_paired_spellings(query, chosen, removed))
         chosen.sort(key=lambda c: c.start)
         return chosen
 
@@ -246,10 +257,12 @@ class RuleParser:
         ref = self.vocabulary.brand(brand.value) if brand is not None else None
         others = tuple((e.kind, e.value, e.name) for e in match.entries if e.kind in ("product", "attribute"))
         aligned = match.key.isascii() or len(match.key) > AGREEMENT_MAX_LEN or _aligned(match, tokens)
+        if ref is not None and fold(text) in self._stopwords:
+            ref = None  # a stopword (左右, 京东 when the index lists it) is never a brand mention
         if ref is not None and (ref.strong or not others) and aligned:
-            if _COMPATIBLE_BEFORE.search(query, 0, match.start) or _COMPATIBLE_AFTER.match(query, match.end):
-                return Mention(match.start, match.end, text, (), 0)  # 适用苹果: fits Apple, not by Apple
             priority = _PRIORITY["strong_brand" if ref.strong else "weak_brand"]
+            if _COMPATIBLE_BEFORE.search(query, 0, match.start) or _COMPATIBLE_AFTER.match(query, match.end):
+                return Mention(match.start, match.end, text, (("brand", ref.key, FITS),), priority)  # 适用苹果
             return Mention(match.start, match.end, text, (("brand", ref.key, ""),), priority)
         if not others:
             return None
@@ -277,6 +290,24 @@ class RuleParser:
             if name:
                 out[name] = None
         return list(out)
+
+
+def _paired_spellings(query: str, chosen: list[Mention], removed: list[tuple[int, int]]) -> list[Mention]:
+    """Mentions of the other spelling of brands written as a pair (``marantz/马兰士``)."""
+    out: list[Mention] = []
+    taken = [(m.start, m.end) for m in chosen] + list(removed)
+    for m in chosen:
+        roles = [r for r in m.of("brand") if r[2] != FITS]
+        found = _PAIRED_SPELLING.match(query, m.end) if roles else None
+        if found is None:
+            continue
+        group = 1 if found.group(1) is not None else 2
+        start, end = found.span(group)
+        if any(start < e and s < end for s, e in taken):
+            continue  # already recognised (or removed): nothing new
+        out.append(Mention(start, end, found.group(group), (roles[0],), m.priority))
+        taken.append((start, end))
+    return out
 
 
 def _aligned(match: Match, tokens: list[tuple[int, int]]) -> bool:

@@ -3,13 +3,20 @@
 Shoppers type with pinyin input methods, so most typos are a wrong character with
 the same or a similar sound (``洗面乃`` -> ``洗面奶``, ``隔离双`` -> ``隔离霜``); some are a
 wrong character of similar shape. Traditional characters and
-full-width forms are already handled by normalisation.
+full-width forms are already handled by normalisation. Pinyin keys come from
+:mod:`search.understand.pinyin`.
 
 **Vocabulary.** Correction targets are catalog words: title words (``Lexicon.terms``,
 seen in at least ``min_count`` titles), product words and the aliases of brands that
 have products, Chinese only, 2 to 6 characters. A larger *known-word* test (the
 targets plus the segmenter's dictionary, every brand alias and product word) decides
 what is already correct.
+
+**Query log** (optional: ``analysis.query_log`` in the indexing config, saved as
+``Lexicon.query_terms``). Shops have their own query logs: every Chinese string of 2 to
+:data:`MAX_WINDOW` characters typed in at least :data:`LOG_KNOWN` past queries is a
+spelling shoppers use (a shop's brands, new product names the dictionaries lack), so it
+is known (never edited) and its character pairs are attested.
 
 **Where to look.** Each run of Chinese characters is segmented with the dictionary only
 (no HMM guessing). A *solid* token is a known word of 2+ characters; the other tokens
@@ -50,12 +57,13 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections import defaultdict
-from collections.abc import Callable, Mapping
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from functools import lru_cache
 
-__all__ = ["Correction", "Edit", "SpellCorrector", "dictionary_cut"]
+from search.understand.pinyin import fuzzy, readings, same_sound, sound_keys  # noqa: F401 (re-exported)
+
+__all__ = ["Correction", "Edit", "SpellCorrector", "dictionary_cut", "fuzzy", "query_word_counts", "readings"]
 
 MAX_WINDOW = 4
 MIN_ONE_CHAR_WINDOW = 4
@@ -63,15 +71,12 @@ UNANCHORED_FACTOR = 2
 FUNCTION_CHAR_FREQ = 20000
 MAX_EDITS = 2
 DOMINANCE = 3.0
-_MAX_READING_COMBOS = 16
+LOG_KNOWN = 2
 _MAX_WORD = 6
 
 _CJK_RUN = re.compile(r"[\u4e00-\u9fff]+")
 _NUMERALS = frozenset("零〇一二两三四五六七八九十百千万亿壹贰叁肆伍陆柒捌玖拾佰仟")
 
-# Input-method confusions, applied to toneless pinyin syllables.
-_FUZZY_INITIALS = (("zh", "z"), ("ch", "c"), ("sh", "s"), ("n", "l"))
-_FUZZY_FINALS = (("iang", "ian"), ("uang", "uan"), ("ang", "an"), ("eng", "en"), ("ing", "in"))
 
 HOMOPHONE, NEAR_HOMOPHONE, ONE_CHAR = "homophone", "near_homophone", "one_char"
 _KIND_RANK = {HOMOPHONE: 3, NEAR_HOMOPHONE: 2, ONE_CHAR: 1}
@@ -97,69 +102,6 @@ class Correction:
     text: str
     edits: tuple[Edit, ...]
     confidence: float
-
-
-@lru_cache(maxsize=65536)
-def readings(ch: str) -> tuple[str, ...]:
-    """Toneless pinyin readings of one Chinese character (all of them, most common first)."""
-    from pypinyin import Style, pinyin  # imported lazily: no work at import time
-
-    try:
-        found = pinyin(ch, style=Style.NORMAL, heteronym=True, errors="ignore")
-    except Exception:  # pragma: no cover - pypinyin is robust, but never let it break a query
-        return ()
-    return tuple(dict.fromkeys(r for r in found[0] if r)) if found else ()
-
-
-@lru_cache(maxsize=8192)
-def fuzzy(syllable: str) -> str:
-    """A syllable with input-method confusions folded (``zhang`` -> ``zan``, ``ning`` -> ``lin``)."""
-    for a, b in _FUZZY_INITIALS:
-        if syllable.startswith(a):
-            syllable = b + syllable[len(a) :]
-            break
-    for a, b in _FUZZY_FINALS:
-        if syllable.endswith(a):
-            return syllable[: -len(a)] + b
-    return syllable
-
-
-@lru_cache(maxsize=65536)
-def word_readings(word: str) -> tuple[tuple[str, ...], ...]:
-    """Per character, the readings a correctly written word is pronounced with.
-
-    The contextual reading (pypinyin's phrase dictionary) and each character's most
-    common reading: rare readings (提 read *shi*) would make false homophones.
-    """
-    from pypinyin import lazy_pinyin
-
-    try:
-        context = lazy_pinyin(word, errors=lambda chars: [""] * len(chars))
-    except Exception:  # pragma: no cover
-        context = [""] * len(word)
-    if len(context) != len(word):
-        context = [""] * len(word)
-    out = []
-    for ch, r in zip(word, context, strict=True):
-        common = readings(ch)[:1]
-        out.append(tuple(dict.fromkeys(x for x in (r, *common) if x)))
-    return tuple(out)
-
-
-def _keys(word: str, fold_fuzzy: bool, target: bool = False) -> list[tuple[str, ...]]:
-    """Pinyin keys of a word: one per combination of character readings (capped).
-
-    Targets (correct words) use :func:`word_readings`; typed windows use every reading.
-    """
-    options = []
-    per_char = word_readings(word) if target else tuple(readings(ch) for ch in word)
-    for rs in per_char:
-        if not rs:
-            return []
-        if fold_fuzzy:
-            rs = tuple(dict.fromkeys(fuzzy(r) for r in rs))
-        options.append(rs)
-    return list(itertools.islice(itertools.product(*options), _MAX_READING_COMBOS))
 
 
 class SpellCorrector:
@@ -204,7 +146,7 @@ class SpellCorrector:
             if len(word) > MAX_WINDOW:
                 self._add_pieces(word)
                 continue
-            for key in _keys(word, fold_fuzzy=True, target=True):
+            for key in sound_keys(word, fold_fuzzy=True, target=True):
                 self._by_sound[key].append(word)
             if len(word) >= MIN_ONE_CHAR_WINDOW and count >= 10 * min_count:
                 for i in range(len(word)):
@@ -218,7 +160,9 @@ class SpellCorrector:
                     self._pieces.add(word[i:j])
 
     @classmethod
-    def from_lexicon(cls, lexicon, analyzer=None, *, min_count: int = 3) -> SpellCorrector:
+    def from_lexicon(
+        cls, lexicon, analyzer=None, *, min_count: int = 3, query_terms: Mapping[str, int] | None = None
+    ) -> SpellCorrector:
         """Build from a :class:`~search.text.lexicon.Lexicon` (and the analyzer's dictionary).
 
         Args:
@@ -226,7 +170,14 @@ class SpellCorrector:
             analyzer: A :class:`~search.text.analyzer.ChineseAnalyzer`; its jieba dictionary
                 segments queries and tells known words. Optional.
             min_count: See the class docstring.
+            query_terms: Strings of a query log -> number of queries containing them
+                (:func:`query_word_counts`); defaults to ``lexicon.query_terms`` (the index's
+                ``analysis.query_log``). A string typed in :data:`LOG_KNOWN` queries is a
+                correct spelling: a window that is one is never edited, and its character
+                pairs count as attested. (Log strings as correction *targets* were tried and
+                changed more real queries without fixing more.)
         """
+        log = lexicon.query_terms if query_terms is None else query_terms
         words: dict[str, int] = {w: c for w, c in lexicon.terms.items() if c >= min_count}
         for word in lexicon.product_words:
             words[word] = max(words.get(word, 0), lexicon.terms.get(word, 0), min_count)
@@ -239,6 +190,11 @@ class SpellCorrector:
         for groups in lexicon.attribute_synonyms.values():
             for group in groups:
                 protected.update(group)
+        attested = dict(lexicon.terms)
+        for word, count in log.items():
+            if count >= LOG_KNOWN:
+                protected.add(word)
+                attested[word] = attested.get(word, 0) + count
         freq = _jieba_freq(analyzer)
 
         def known(word: str) -> bool:
@@ -246,9 +202,7 @@ class SpellCorrector:
 
         segment = dictionary_cut(analyzer, hmm=False) if analyzer is not None else None
         char_freq = (lambda ch: freq.get(ch, 0)) if freq is not None else None
-        return cls(
-            words, known=known, segment=segment, min_count=min_count, attested=lexicon.terms, char_freq=char_freq
-        )
+        return cls(words, known=known, segment=segment, min_count=min_count, attested=attested, char_freq=char_freq)
 
     # ------------------------------------------------------------------ queries
     def is_known(self, word: str) -> bool:
@@ -314,9 +268,9 @@ class SpellCorrector:
         if self.is_known(window) or window in self._pieces:
             return None
         found: dict[str, str] = {}
-        for key in _keys(window, fold_fuzzy=True):
+        for key in sound_keys(window, fold_fuzzy=True):
             for word in self._by_sound.get(key, ()):
-                kind = HOMOPHONE if _same_sound(window, word) else NEAR_HOMOPHONE
+                kind = HOMOPHONE if same_sound(window, word) else NEAR_HOMOPHONE
                 if _KIND_RANK[kind] > _KIND_RANK.get(found.get(word, ""), 0):
                     found[word] = kind
         if len(window) >= MIN_ONE_CHAR_WINDOW:
@@ -368,9 +322,22 @@ class SpellCorrector:
         return True
 
 
-def _same_sound(typed: str, word: str) -> bool:
-    """True when every typed character can be read like the word's character."""
-    return all(x == y or set(readings(x)) & set(rs) for x, y, rs in zip(typed, word, word_readings(word), strict=True))
+def query_word_counts(queries: Iterable[str], analyzer=None) -> dict[str, int]:
+    """Chinese strings of 2 to :data:`MAX_WINDOW` characters in past queries -> number of queries with them.
+
+    Every substring of each Chinese run counts, not only dictionary words: the log's value
+    is the names and words the dictionaries lack (a shop's brands, new products). Strings
+    seen in fewer than :data:`LOG_KNOWN` queries are dropped (typos, noise).
+    """
+    counts: Counter[str] = Counter()
+    normalize = analyzer.normalize if analyzer is not None else str
+    for query in dict.fromkeys(normalize(q) for q in queries if q and q.strip()):
+        found = set()
+        for run in _CJK_RUN.findall(query):
+            for i in range(len(run) - 1):
+                found.update(run[i:j] for j in range(i + 2, min(len(run), i + MAX_WINDOW) + 1))
+        counts.update(found)
+    return {w: c for w, c in counts.items() if c >= LOG_KNOWN}
 
 
 def _jieba_tokenizer(analyzer):

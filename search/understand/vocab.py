@@ -213,7 +213,7 @@ class QueryVocabulary:
             # the alias's evidence is every product of every brand it names (a gazetteer that
             # lists 索尼 and sony apart splits Sony's products over three groups)
             evidence = BrandRef(ref.key, ref.name, sum(r.count for r in refs)) if ref is not None else None
-            if evidence is None or not _usable_alias(alias, evidence, taken, lexicon.terms):
+            if evidence is None or not _usable_alias(alias, evidence, taken, lexicon.terms, lexicon.latin_terms):
                 continue
             if not evidence.strong and (alias in common or (fold(alias).isascii() and ref.key not in curated)):
                 continue
@@ -253,11 +253,16 @@ def _owner(refs: list[BrandRef]) -> BrandRef | None:
     return None
 
 
-def _usable_alias(alias: str, ref: BrandRef, taken: set[str], terms: dict[str, int]) -> bool:
+def _usable_alias(
+    alias: str, ref: BrandRef, taken: set[str], terms: dict[str, int], latin_terms: dict[str, int] | None = None
+) -> bool:
     """Whether an alias may be recognised as a brand mention (see the module docstring)."""
     key = fold(alias)
     if len(key) < 2 or "/" in alias or alias in PLACEHOLDER_BRANDS or key in PLACEHOLDER_BRANDS:
         return False  # "english/中文" strings: their parts are aliases of their own
+    latin_titles = (latin_terms or {}).get(key, 0) if ref.strong and key.isascii() and key.isalpha() else 0
+    if ref.count < min(ESTABLISHED_BRAND_PRODUCTS, BRAND_SHARE * latin_titles):
+        return False  # a common Latin word of titles (hdmi, ddr, switch), rarely the brand
     if all(is_latin(c) for c in key):
         if key.isdigit() or len(key) <= 2:
             return len(key) >= (3 if key.isdigit() else 2) and ref.count >= SHORT_LATIN_MIN_PRODUCTS

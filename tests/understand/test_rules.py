@@ -13,7 +13,7 @@ from search.text.dictionaries import BrandEntry, split_brand
 from search.text.lexicon import Lexicon
 from search.understand.matcher import DictionaryMatcher, Entry, fold
 from search.understand.parsed import ParsedQuery
-from search.understand.rules import RuleParser
+from search.understand.rules import FITS, RuleParser
 from search.understand.spelling import SpellCorrector
 from search.understand.vocab import QueryVocabulary
 
@@ -116,6 +116,11 @@ def test_matcher_latin_word_boundaries() -> None:
     assert m.find_all("lg显示器")
     assert m.find_all("vivo16s手机")  # digits may follow a name that ends in a letter
     assert not m.find_all("vivox")
+    m.add("oppo", Entry("brand", "oppo"))
+    assert m.find_all("oppoa59s手机")  # so may a model number: one or two letters and a digit
+    assert m.find_all("vivox7plus")
+    assert not m.find_all("oppoabc")
+    assert not m.find_all("vivoxyz9")
 
 
 def test_matcher_reports_nested_matches() -> None:
@@ -136,6 +141,18 @@ def test_vocabulary_drops_noisy_gazetteer_brands() -> None:
     assert {e.kind for e in vocab.matcher.entries("毛衣")} == {"product"}
     assert not vocab.matcher.entries("tf")  # 2-letter alias of a brand without products
     assert [e.kind for e in vocab.matcher.entries("汤姆福特")] == ["brand"]
+
+
+def test_common_latin_words_of_titles_are_not_brands() -> None:
+    products = [Product(id="s1", title="switch 游戏机", brand="Switch")]
+    products += [Product(id=f"h{i}", title=f"hdmi switch 切换器 {i}") for i in range(8)]
+    lexicon = Lexicon.build(products)
+    assert [e.kind for e in QueryVocabulary.from_lexicon(lexicon).matcher.entries("switch")] == ["brand"]
+    lexicon.count_latin(p.title for p in products)
+    assert lexicon.latin_terms["switch"] == 9 and lexicon.latin_terms["hdmi"] == 8
+    # one product has the brand, nine titles have the word: a common word, not the brand
+    assert not QueryVocabulary.from_lexicon(lexicon).matcher.entries("switch")
+    assert Lexicon.from_dict(lexicon.to_dict()).latin_terms == lexicon.latin_terms
 
 
 def test_vocabulary_maps_product_words_to_categories() -> None:
@@ -217,10 +234,31 @@ def test_filler_removed_from_keywords(parser: RuleParser) -> None:
 
 
 def test_compatible_brand_is_not_a_brand_filter(parser: RuleParser) -> None:
-    q = parser.parse("适用苹果 手机壳")
+    reading = parser.read("适用苹果 手机壳")
+    q = reading.parsed
     assert q.brands == []
     assert "苹果" in q.keywords
+    # still a mention of the brand, with the role "fits": the item is for Apple phones
+    assert [m.roles for m in reading.mentions if m.text == "苹果"] == [(("brand", "apple/苹果", FITS),)]
     assert parser.parse("苹果手机").brands == ["Apple/苹果"]
+
+
+def test_brand_written_as_a_pair_names_its_other_spelling(parser: RuleParser) -> None:
+    reading = parser.read("apple/爱普 手机壳")
+    assert reading.parsed.brands == ["Apple/苹果"]
+    assert {m.text: m.roles for m in reading.mentions if m.of("brand")} == {
+        "apple": (("brand", "apple/苹果", ""),),
+        "爱普": (("brand", "apple/苹果", ""),),
+    }
+    assert not parser.read("apple/手机壳透明").mentions[-1].of("brand")  # a longer run: not a name
+
+
+def test_stopwords_are_never_brands() -> None:
+    products = [Product(id=f"z{i}", title=f"左右 鞋 {i}", brand="左右") for i in range(20)]
+    lexicon = Lexicon.build(products)
+    analyzer = ChineseAnalyzer(lexicon.user_words(), ["左右"])
+    assert RuleParser(lexicon, analyzer).parse("左右 鞋").brands == []
+    assert RuleParser(lexicon, ChineseAnalyzer(lexicon.user_words(), [])).parse("左右 鞋").brands == ["左右"]
 
 
 def test_spelling_correction_sets_corrected(parser: RuleParser) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from search.understand.spelling import Correction, SpellCorrector, fuzzy, readings
+from search.understand.spelling import Correction, SpellCorrector, fuzzy, query_word_counts, readings
 from tests.understand.test_rules import build_parts
 
 
@@ -105,3 +105,25 @@ def test_at_most_two_edits_and_never_raises() -> None:
     for text in ("洗面乃隔离双洗面乃", "\x00\ud7ff", "ｘ" * 50, "乃" * 1000):
         result = c.correct(text)
         assert result is None or len(result.edits) <= 2
+
+
+def test_query_log_counts_strings_typed_in_several_queries() -> None:
+    _, analyzer = build_parts()
+    counts = query_word_counts(["洗面乃 100ml", "欧莱雅洗面乃", "洗面奶", "  ", "乃"], analyzer)
+    assert counts["洗面乃"] == 2 and counts["面乃"] == 2
+    assert "欧莱雅洗" not in counts  # in one query only
+    assert all(2 <= len(w) <= 4 for w in counts)
+
+
+def test_query_log_spellings_are_not_corrected() -> None:
+    lexicon, analyzer = build_parts()
+    assert _fix(SpellCorrector.from_lexicon(lexicon, analyzer), "洗面乃") == "洗面奶"
+    # a shop whose shoppers keep typing 洗面乃 (say, a product of that name): leave it alone
+    log = query_word_counts(["洗面乃", "洗面乃 大瓶", "兰芝 洗面乃"], analyzer)
+    assert SpellCorrector.from_lexicon(lexicon, analyzer, query_terms=log).correct("洗面乃") is None
+    lexicon.query_terms = log  # as the indexer saves analysis.query_log
+    try:
+        assert SpellCorrector.from_lexicon(lexicon, analyzer).correct("洗面乃") is None
+        assert _fix(SpellCorrector.from_lexicon(lexicon, analyzer, query_terms={}), "洗面乃") == "洗面奶"
+    finally:
+        lexicon.query_terms = {}

@@ -1,0 +1,88 @@
+"""Pinyin keys of Chinese text for spelling correction: readings, input-method confusions, sound keys.
+
+Shoppers type with pinyin input methods, so a typo is usually a character that sounds
+the same or nearly the same as the intended one. This module reads characters and words
+as toneless pinyin (``pypinyin``, imported lazily) and folds the usual input-method
+confusions: z/zh, c/ch, s/sh, n/l, an/ang, en/eng, in/ing.
+"""
+
+from __future__ import annotations
+
+import itertools
+from functools import lru_cache
+
+__all__ = ["fuzzy", "readings", "same_sound", "sound_keys", "word_readings"]
+
+_MAX_READING_COMBOS = 16
+
+# Input-method confusions, applied to toneless pinyin syllables.
+_FUZZY_INITIALS = (("zh", "z"), ("ch", "c"), ("sh", "s"), ("n", "l"))
+_FUZZY_FINALS = (("iang", "ian"), ("uang", "uan"), ("ang", "an"), ("eng", "en"), ("ing", "in"))
+
+
+@lru_cache(maxsize=65536)
+def readings(ch: str) -> tuple[str, ...]:
+    """Toneless pinyin readings of one Chinese character (all of them, most common first)."""
+    from pypinyin import Style, pinyin  # imported lazily: no work at import time
+
+    try:
+        found = pinyin(ch, style=Style.NORMAL, heteronym=True, errors="ignore")
+    except Exception:  # pragma: no cover - pypinyin is robust, but never let it break a query
+        return ()
+    return tuple(dict.fromkeys(r for r in found[0] if r)) if found else ()
+
+
+@lru_cache(maxsize=8192)
+def fuzzy(syllable: str) -> str:
+    """A syllable with input-method confusions folded (``zhang`` -> ``zan``, ``ning`` -> ``lin``)."""
+    for a, b in _FUZZY_INITIALS:
+        if syllable.startswith(a):
+            syllable = b + syllable[len(a) :]
+            break
+    for a, b in _FUZZY_FINALS:
+        if syllable.endswith(a):
+            return syllable[: -len(a)] + b
+    return syllable
+
+
+@lru_cache(maxsize=65536)
+def word_readings(word: str) -> tuple[tuple[str, ...], ...]:
+    """Per character, the readings a correctly written word is pronounced with.
+
+    The contextual reading (pypinyin's phrase dictionary) and each character's most
+    common reading: rare readings (提 read *shi*) would make false homophones.
+    """
+    from pypinyin import lazy_pinyin
+
+    try:
+        context = lazy_pinyin(word, errors=lambda chars: [""] * len(chars))
+    except Exception:  # pragma: no cover
+        context = [""] * len(word)
+    if len(context) != len(word):
+        context = [""] * len(word)
+    out = []
+    for ch, r in zip(word, context, strict=True):
+        common = readings(ch)[:1]
+        out.append(tuple(dict.fromkeys(x for x in (r, *common) if x)))
+    return tuple(out)
+
+
+def sound_keys(word: str, fold_fuzzy: bool, target: bool = False) -> list[tuple[str, ...]]:
+    """Pinyin keys of a word: one per combination of character readings (capped).
+
+    Targets (correct words) use :func:`word_readings`; typed windows use every reading.
+    """
+    options = []
+    per_char = word_readings(word) if target else tuple(readings(ch) for ch in word)
+    for rs in per_char:
+        if not rs:
+            return []
+        if fold_fuzzy:
+            rs = tuple(dict.fromkeys(fuzzy(r) for r in rs))
+        options.append(rs)
+    return list(itertools.islice(itertools.product(*options), _MAX_READING_COMBOS))
+
+
+def same_sound(typed: str, word: str) -> bool:
+    """True when every typed character can be read like the word's character."""
+    return all(x == y or set(readings(x)) & set(rs) for x, y, rs in zip(typed, word, word_readings(word), strict=True))
