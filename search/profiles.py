@@ -117,8 +117,8 @@ class PersonalizationConfig(StrictModel):
 
     enabled: bool = True
     top_n: int = Field(100, ge=1, le=2000)
-    cf: float = Field(0.3, ge=0)
-    affinity: float = Field(0.2, ge=0)
+    cf: float = Field(0.4, ge=0)
+    affinity: float = Field(0.3, ge=0)
     popularity: float = Field(0.0, ge=0)
 
 

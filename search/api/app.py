@@ -13,7 +13,7 @@ from fastapi.responses import JSONResponse
 
 from search import __version__
 from search.api import metrics
-from search.api.routes import health, products
+from search.api.routes import events, health, products, recommend, users
 from search.api.routes import search as search_routes
 from search.config import Settings
 from search.engine import SearchEngine
@@ -23,9 +23,10 @@ log = logging.getLogger(__name__)
 
 def build_engine(settings: Settings) -> SearchEngine:
     """The engine with the query parsers (and personalization when its model exists)."""
+    from search.personal.service import Personalization
     from search.understand.factory import ParserFactory
 
-    engine = SearchEngine.open(settings, ParserFactory(settings))
+    engine = SearchEngine.open(settings, ParserFactory(settings), personalizer=Personalization.open(settings))
     engine.warm_up()
     return engine
 
@@ -75,4 +76,7 @@ def create_app(settings: Settings | None = None, engine: SearchEngine | None = N
     app.include_router(search_routes.router)
     app.include_router(products.router)
     app.include_router(health.router)
+    app.include_router(events.router)
+    app.include_router(recommend.router)
+    app.include_router(users.router)
     return app

@@ -19,6 +19,7 @@ RESULTS = Histogram("search_results_total", "Results per search", buckets=(0, 1,
 ZERO_RESULTS = Counter("search_zero_results_total", "Searches that returned nothing", ["profile"])
 PARSER = Counter("search_parser_total", "Queries by the parser that produced the final parse", ["parser"])
 EVENTS = Counter("search_events_total", "Behaviour events received", ["event", "outcome"])
+RECOMMENDATIONS = Counter("search_recommendations_total", "Recommendation requests", ["endpoint", "source"])
 INDEX_PRODUCTS = Gauge("search_index_products", "Products in the live index", multiprocess_mode="liveall")
 
 

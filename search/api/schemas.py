@@ -104,3 +104,29 @@ class Health(BaseModel):
     products: int
     embedder: str
     profiles: list[str]
+
+
+# ---------------------------------------------------------------------------- personalization
+
+
+class EventsAccepted(BaseModel):
+    """``POST /events``: what was stored (events on products missing from the catalog are stored and counted)."""
+
+    accepted: int = Field(description="events received in this request")
+    stored: int = Field(description="new events stored")
+    duplicates: int = Field(description="exact repeats of stored events (same shopper, product, type and ts), skipped")
+    unknown_products: int = Field(description="stored events whose product is not in the live index")
+
+
+class Recommendations(BaseModel):
+    """``GET /recommend``."""
+
+    source: Literal["personal", "popular"] = Field(description="popular: the shopper has no history")
+    items: list[Item]
+
+
+class SimilarProducts(BaseModel):
+    """``GET /products/{id}/similar``."""
+
+    product_id: str
+    items: list[Item]

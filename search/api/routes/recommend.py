@@ -1,0 +1,75 @@
+"""``GET /recommend`` and ``GET /products/{id}/similar``."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, HTTPException, Path, Query
+
+from search.api import metrics
+from search.api.deps import get_engine
+from search.api.routes.events import get_personalization
+from search.api.schemas import MAX_ID_CHARS, MAX_SIZE, Item, Recommendations, SimilarProducts
+from search.engine import SearchEngine
+from search.personal.service import Personalization
+from search.store.base import Store
+
+router = APIRouter(tags=["personalization"])
+
+
+def _items(store: Store, scored: list[tuple[str, float]], size: int) -> list[Item]:
+    payloads = store.get([pid for pid, _ in scored])
+    out = []
+    for (pid, score), p in zip(scored, payloads, strict=True):
+        if p is None:  # the model knows a product the live catalog no longer has
+            continue
+        out.append(
+            Item(
+                id=pid,
+                title=p.get("title"),
+                brand=p.get("brand"),
+                category=p.get("category"),
+                price=p.get("price"),
+                score=round(score, 6),
+            )
+        )
+        if len(out) == size:
+            break
+    return out
+
+
+@router.get("/recommend", response_model=Recommendations, response_model_exclude_none=True)
+def recommend(
+    user_id: Annotated[str, Query(min_length=1, max_length=MAX_ID_CHARS, description="the shopper")],
+    engine: Annotated[SearchEngine, Depends(get_engine)],
+    personal: Annotated[Personalization, Depends(get_personalization)],
+    size: Annotated[int, Query(ge=1, le=MAX_SIZE)] = 10,
+) -> Recommendations:
+    """The shopper's top products by CF and brand/category affinity, never ones they bought.
+
+    A shopper without history gets the popular products (``source: popular``).
+    """
+    index = engine.index
+    rec = personal.recommend(user_id, size + 10, index.store, index.version)
+    metrics.RECOMMENDATIONS.labels("recommend", rec.source).inc()
+    return Recommendations(source=rec.source, items=_items(index.store, rec.items, size))  # type: ignore[arg-type]
+
+
+@router.get("/products/{product_id}/similar", response_model=SimilarProducts, response_model_exclude_none=True)
+def similar(
+    product_id: Annotated[str, Path(min_length=1, max_length=MAX_ID_CHARS)],
+    engine: Annotated[SearchEngine, Depends(get_engine)],
+    personal: Annotated[Personalization, Depends(get_personalization)],
+    size: Annotated[int, Query(ge=1, le=MAX_SIZE)] = 10,
+) -> SimilarProducts:
+    """Products like this one: co-occurrence in shoppers' histories blended with embedding similarity.
+
+    A product nobody interacted with still gets its embedding neighbours.
+    """
+    index = engine.index
+    if index.store.get([product_id])[0] is None:
+        raise HTTPException(status_code=404, detail=f"no product {product_id!r}")
+    ef = engine.profiles.get(None).sources.get("dense")
+    scored = personal.similar(product_id, size, index.store, ef.ef if ef else None)
+    metrics.RECOMMENDATIONS.labels("similar", "blend").inc()
+    return SimilarProducts(product_id=product_id, items=_items(index.store, scored, size))
