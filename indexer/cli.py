@@ -118,7 +118,9 @@ def cmd_stats(args: argparse.Namespace) -> int:
 def cmd_events_import(args: argparse.Namespace) -> int:
     from indexer.events import import_events
 
-    result = import_events(Path(args.events), Path(args.data_dir), progress=not args.quiet)
+    result = import_events(
+        Path(args.events), Path(args.data_dir), progress=not args.quiet, configs_dir=_configs_dir(args)
+    )
     _emit(
         args,
         result,

@@ -1,7 +1,9 @@
 """Browsing: an empty query lists the matching products by popularity (or by the requested price order).
 
 Products without the sort field (no sales, no price) follow those with one, so every
-matching product can be paged through; facets count the whole matching set.
+matching product can be paged through; facets count the whole matching set. For a
+known shopper the engine reranks the most popular ``pool`` products with their
+personal terms (see :meth:`search.engine.SearchEngine.search`).
 """
 
 from __future__ import annotations
@@ -27,25 +29,34 @@ class BrowsePage:
 
 
 def browse(store: Store, flt: Filter, sort: Sort, page: int, size: int, profile: Profile) -> BrowsePage:
-    """The requested page of the products matching ``flt``."""
-    field, descending = _ORDER.get(sort, ("sales", True))
+    """The requested page of the products matching ``flt``, with the total and facets."""
     total = store.count(flt)
-    start = (page - 1) * size
+    hits = browse_hits(store, flt, sort, (page - 1) * size, size, total)
+    return BrowsePage(total, hits, browse_facets(store, flt, profile))
+
+
+def browse_hits(store: Store, flt: Filter, sort: Sort, offset: int, limit: int, total: int) -> list[Hit]:
+    """``limit`` products from position ``offset`` in browse order (``total``: how many match)."""
+    field, descending = _ORDER.get(sort, ("sales", True))
     with_field = store.count(replace(flt, require=(field,)))
     hits: list[Hit] = []
-    if start < with_field:
-        hits = store.browse(flt, field, descending, size, start)
-    if len(hits) < size and start + len(hits) < total:
-        offset = max(0, start - with_field)
-        hits += store.browse(replace(flt, missing=(field,)), None, False, size - len(hits), offset)
-    facets: dict[str, Any] = {}
-    if profile.facets.enabled:
-        facets = {
-            "brand": [{"value": v, "count": n} for v, n in store.facet("brand", flt, profile.facets.size)],
-            "category": [{"value": v, "count": n} for v, n in store.facet("category", flt, profile.facets.size)],
-            "price": price_band_counts(store, flt, profile.facets.price_bands),
-        }
-    return BrowsePage(total, hits, facets)
+    if offset < with_field:
+        hits = store.browse(flt, field, descending, limit, offset)
+    if len(hits) < limit and offset + len(hits) < total:
+        rest = max(0, offset - with_field)
+        hits += store.browse(replace(flt, missing=(field,)), None, False, limit - len(hits), rest)
+    return hits
+
+
+def browse_facets(store: Store, flt: Filter, profile: Profile) -> dict[str, Any]:
+    """Exact brand, category and price-band counts over the matching products."""
+    if not profile.facets.enabled:
+        return {}
+    return {
+        "brand": [{"value": v, "count": n} for v, n in store.facet("brand", flt, profile.facets.size)],
+        "category": [{"value": v, "count": n} for v, n in store.facet("category", flt, profile.facets.size)],
+        "price": price_band_counts(store, flt, profile.facets.price_bands),
+    }
 
 
 def price_band_counts(store: Store, flt: Filter, bounds: list[float]) -> list[dict[str, Any]]:

@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from search.browse import browse
+from search.browse import browse_facets, browse_hits
 from search.config import Settings
 from search.index import IndexHandle, open_build
 from search.profiles import Profile, ProfileRegistry
@@ -31,7 +31,7 @@ from search.rank.personalize import Personalizer
 from search.rank.score import order_candidates, score_candidates
 from search.retrieve.embed import Embedder, make_embedder
 from search.retrieve.query import check_sources, lexical_vectors, source_queries
-from search.store.base import DENSE, RANKING_FIELDS, Filter, SourceQuery
+from search.store.base import DENSE, RANKING_FIELDS, Filter, Hit, SourceQuery
 from search.store.layout import DataDir
 from search.text.normalize import normalize
 from search.understand.parsed import ParsedQuery, QueryParser, Sort
@@ -175,9 +175,12 @@ class SearchEngine:
             return True
 
     def close(self) -> None:
-        """Close every open index."""
+        """Close every open index and the personalizer's stores."""
         for handle in [*self._retired, self._index]:
             handle.close()
+        close = getattr(self.personalizer, "close", None)
+        if close is not None:
+            close()
 
     # ------------------------------------------------------------------ helpers
     def parser(self, index: IndexHandle, profile: Profile) -> QueryParser:
@@ -256,13 +259,10 @@ class SearchEngine:
 
         if not parsed.search_text.strip():
             t = time.perf_counter()
-            browsed = browse(index.store, flt, sort, req.page, req.size, profile)
-            items = [result_item(Candidate(h.id, h.payload, {}), req.explain, profile, {}) for h in browsed.hits]
+            total, items, facets = self._browse(index, profile, req, flt, sort)
             lap("browse", t)
             took = round((time.perf_counter() - t0) * 1000, 3)
-            return SearchResponse(
-                req.q, parsed, browsed.total, items, browsed.facets, took, profile.name, timings, index.version
-            )
+            return SearchResponse(req.q, parsed, total, items, facets, took, profile.name, timings, index.version)
 
         candidates, weights = self._retrieve(index, profile, parsed, flt, timings)
         t = time.perf_counter()
@@ -292,6 +292,39 @@ class SearchEngine:
             timings,
             index.version,
         )
+
+    def _browse(
+        self, index: IndexHandle, profile: Profile, req: SearchRequest, flt: Filter, sort: Sort
+    ) -> tuple[int, list[dict[str, Any]], dict[str, Any]]:
+        """An empty query: products by popularity; for a known shopper the popular pool is personalized."""
+        store = index.store
+        total = store.count(flt)
+        start = (req.page - 1) * req.size
+        personal = (
+            req.user_id is not None
+            and self.personalizer is not None
+            and profile.personalization.enabled
+            and sort in ("relevance", "sales")
+            and start < profile.pool
+        )
+
+        def by_position(hits: list[Hit], first: int) -> list[Candidate]:
+            # the browse score is the position in the popular pool: 1 for the first, 0 from the pool's end
+            scores = [max(0.0, 1.0 - (first + i) / profile.pool) for i in range(len(hits))]
+            return [Candidate(h.id, h.payload, {}, relevance=s, final=s) for h, s in zip(hits, scores, strict=True)]
+
+        if not personal:
+            candidates = by_position(browse_hits(store, flt, sort, start, req.size, total), start)
+        else:
+            assert self.personalizer is not None and req.user_id is not None
+            pool = by_position(browse_hits(store, flt, sort, 0, profile.pool, total), 0)
+            ranked = self.personalizer.rerank(req.user_id, pool, profile.personalization)
+            candidates = sorted(ranked, key=lambda c: (-c.total, c.id))[start : start + req.size]
+            if len(candidates) < req.size and len(pool) == profile.pool:
+                more = browse_hits(store, flt, sort, profile.pool, req.size - len(candidates), total)
+                candidates += by_position(more, profile.pool)
+        items = [result_item(c, req.explain, profile, {}) for c in candidates]
+        return total, items, browse_facets(store, flt, profile)
 
     def _retrieve(
         self,

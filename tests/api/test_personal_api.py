@@ -257,3 +257,16 @@ def test_forgotten_shopper_gets_the_anonymous_ranking_at_once(pc, p_engine, sess
     pc.post("/events", json=_event("u0003", "S00001", "view"))
     pers = _search(pc, s["query"], "u0003")
     assert all("cf" not in t for _, _, t in pers)
+
+
+def test_browsing_is_personalized_for_a_known_shopper_and_pages_stay_disjoint(pc, sessions):
+    user = next(s["user_id"] for s in sessions if s["history_events"] > 20)
+    anon = _search(pc, "", size=10)
+    pers = [_search(pc, "", user, size=10, page=p) for p in (1, 2, 3)]
+    assert any(terms for _, _, terms in pers[0])
+    assert [i for i, _, _ in pers[0]] != [i for i, _, _ in anon]
+    ids = [i for page in pers for i, _, _ in page]
+    assert len(ids) == len(set(ids)) == 30
+    # beyond the personalized pool the plain popularity order continues
+    deep = pc.get("/search", params={"q": "", "user_id": user, "size": 10, "page": 30}).json()
+    assert deep["items"] and all("personalization" not in i for i in deep["items"])
