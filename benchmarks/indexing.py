@@ -25,6 +25,7 @@ from benchmarks.common import ROOT, machine, shared, titles
 
 def _build(catalog: Path, config_text: str, workdir: Path) -> dict:
     data_dir = workdir / "data"
+    workdir.mkdir(parents=True, exist_ok=True)
     config = workdir / "indexing.yaml"
     config.write_text(config_text, encoding="utf-8")
     before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
