@@ -365,9 +365,12 @@ class SearchEngine:
             scored[q.source] = [(h.id, h.score) for h in hits]
             for rank, hit in enumerate(hits, start=1):
                 ranks.setdefault(hit.id, {})[q.source] = (rank, hit.score)
+        payloads: dict[str, dict[str, Any]] = {}
         if profile.fusion.complete and profile.fusion.method.value != "rrf" and len(queries) > 1:
             t = time.perf_counter()
-            self._complete_scores(index, queries, flt, list(ranks), scored, ranks)
+            wanted = profile.fusion.complete_sources
+            completing = [q for q in queries if not wanted or q.source in wanted]
+            payloads = self._complete_scores(index, completing, flt, list(ranks), scored, ranks)
             timings["rescore"] = round((time.perf_counter() - t) * 1000, 3)
         t = time.perf_counter()
         fused = fuse(
@@ -377,11 +380,13 @@ class SearchEngine:
             k=profile.fusion.rrf_k,
             normalize=profile.fusion.normalize,
         )[: profile.pool]
-        payloads = index.store.get([f.id for f in fused], fields=RANKING_FIELDS)
+        missing = [f.id for f in fused if f.id not in payloads]
+        if missing:
+            payloads.update(zip(missing, index.store.get(missing, fields=RANKING_FIELDS), strict=True))
         candidates = [
-            Candidate(f.id, p, ranks.get(f.id, {}), f.score, f.contributions)
-            for f, p in zip(fused, payloads, strict=True)
-            if p is not None
+            Candidate(f.id, payloads[f.id], ranks.get(f.id, {}), f.score, f.contributions)
+            for f in fused
+            if payloads.get(f.id) is not None
         ]
         timings["fuse"] = round((time.perf_counter() - t) * 1000, 3)
         return candidates, weights
@@ -394,18 +399,27 @@ class SearchEngine:
         union: list[str],
         scored: dict[str, list[tuple[str, float]]],
         ranks: dict[str, dict[str, tuple[int | None, float]]],
-    ) -> None:
+    ) -> dict[str, dict[str, Any]]:
         """Score every candidate under every source, not only where it made that source's top list.
 
         A product found by one source but ranked below another source's depth would
         otherwise get nothing from that source; one more batched request restricted to
         the candidates gives the real score (no rank: it was not in the source's list).
+        The dense source scores every candidate, so its answer also carries their payloads.
         """
         restricted = replace(flt, ids=tuple(union))
-        again = index.store.search([replace(q, limit=len(union)) for q in queries], restricted, fields=("id",))
-        for q, hits in zip(queries, again, strict=True):
+        # payloads only from the dense answer (it holds every candidate): payload transfer is not free
+        rescoring = [
+            replace(q, limit=len(union), fields=RANKING_FIELDS if q.source == DENSE else ("id",)) for q in queries
+        ]
+        again = index.store.search(rescoring, restricted, fields=("id",))
+        payloads: dict[str, dict[str, Any]] = {}
+        for q, hits in zip(rescoring, again, strict=True):
             have = {doc for doc, _ in scored[q.source]}
             extra = [(h.id, h.score) for h in hits if h.id not in have]
             scored[q.source] = scored[q.source] + extra
             for doc, score in extra:
                 ranks.setdefault(doc, {})[q.source] = (None, score)
+            if q.fields == RANKING_FIELDS:
+                payloads.update((hit.id, hit.payload) for hit in hits)
+        return payloads

@@ -58,6 +58,8 @@ class FusionConfig(StrictModel):
     normalize: Literal["minmax", "zscore"] = "minmax"
     #: score-based methods: also score each candidate under the sources whose top list missed it
     complete: bool = True
+    #: the sources completed that way (empty: all of them)
+    complete_sources: list[str] = []
 
     @field_validator("method", mode="before")
     @classmethod

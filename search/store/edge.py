@@ -37,6 +37,11 @@ _SCHEMA = {
 }
 
 
+def _selection(fields: Sequence[str] | None) -> bool | list[str]:
+    """Payload selection: everything for None, else the fields (``id`` always included)."""
+    return True if fields is None else list(dict.fromkeys(["id", *fields]))
+
+
 def to_edge_filter(f: Filter | None) -> qe.Filter | None:
     """Translate a :class:`Filter` into a Qdrant Edge filter (None when empty)."""
     if f is None or f.is_empty():
@@ -82,6 +87,11 @@ def _point(p: StoredPoint) -> qe.Point:
     return qe.Point(point_id(p.id), vectors, p.payload)
 
 
+def _hit(point: Any, score: float) -> Hit:
+    payload = point.payload  # read once: each access converts the engine's payload into a new dict
+    return Hit(payload["id"], score, payload)
+
+
 def _scroll_payloads(shard: qe.EdgeShard, fields: Sequence[str]) -> Iterator[dict[str, Any]]:
     offset = None
     while True:
@@ -89,8 +99,9 @@ def _scroll_payloads(shard: qe.EdgeShard, fields: Sequence[str]) -> Iterator[dic
             qe.ScrollRequest(offset=offset, limit=2048, with_payload=list(fields), with_vector=False)
         )
         for r in records:
-            if r.payload:
-                yield r.payload
+            payload = r.payload  # each access converts the engine's payload into a new dict
+            if payload:
+                yield payload
         if offset is None:
             break
 
@@ -114,13 +125,13 @@ class EdgeStore:
                 limit=q.limit,
                 query=qe.Query.Nearest(_vector(q.vector), using=q.using),
                 filter=flt,
-                with_payload=True if fields is None else list(dict.fromkeys(["id", *fields])),
+                with_payload=_selection(q.fields if q.fields is not None else fields),
                 params=qe.SearchParams(hnsw_ef=q.ef) if q.ef else None,
             )
             for q in queries
         ]
         results = self._shard.query_batch(qe.QueryBatchRequest(requests))
-        return [[Hit(p.payload["id"], float(p.score), p.payload) for p in res] for res in results]
+        return [[_hit(p, float(p.score)) for p in res] for res in results]
 
     def browse(
         self, filter: Filter | None, order_by: str | None, descending: bool, limit: int, offset: int = 0
@@ -138,15 +149,16 @@ class EdgeStore:
                     with_payload=True,
                 )
             )
-            return [Hit(p.payload["id"], 0.0, p.payload) for p in res]
+            return [_hit(p, 0.0) for p in res]
         records, _ = self._shard.scroll(qe.ScrollRequest(limit=offset + limit, filter=flt, with_payload=True))
-        return [Hit(r.payload["id"], 0.0, r.payload) for r in records[offset:]]
+        return [_hit(r, 0.0) for r in records[offset:]]
 
     def get(self, ids: Sequence[str], fields: Sequence[str] | None = None) -> list[dict[str, Any] | None]:
         """Payloads by product id, in order."""
         selection = True if fields is None else list(dict.fromkeys(["id", *fields]))
         records = self._shard.retrieve([point_id(i) for i in ids], with_payload=selection, with_vector=False)
-        found = {r.payload["id"]: r.payload for r in records if r.payload}
+        payloads = [r.payload for r in records]
+        found = {p["id"]: p for p in payloads if p}
         return [found.get(i) for i in ids]
 
     def dense_vectors(self, ids: Sequence[str]) -> dict[str, np.ndarray]:
@@ -155,8 +167,9 @@ class EdgeStore:
         out = {}
         for r in records:
             vec = (r.vector or {}).get(DENSE)
-            if vec is not None and r.payload:
-                out[r.payload["id"]] = np.asarray(vec, dtype=np.float32)
+            payload = r.payload
+            if vec is not None and payload:
+                out[payload["id"]] = np.asarray(vec, dtype=np.float32)
         return out
 
     def count(self, filter: Filter | None = None) -> int:

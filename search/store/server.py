@@ -99,6 +99,11 @@ def public_url(url: str | None) -> str | None:
 # ---------------------------------------------------------------------------- translation
 
 
+def _selection(fields: Sequence[str] | None) -> bool | list[str]:
+    """Payload selection: everything for None, else the fields (``id`` always included)."""
+    return True if fields is None else list(dict.fromkeys(["id", *fields]))
+
+
 def to_client_filter(f: Filter | None) -> qm.Filter | None:
     """Translate a :class:`Filter` into a qdrant-client filter (None when empty).
 
@@ -216,7 +221,7 @@ class ServerStore:
                 using=q.using,
                 filter=flt,
                 limit=q.limit,
-                with_payload=True if fields is None else list(dict.fromkeys(["id", *fields])),
+                with_payload=_selection(q.fields if q.fields is not None else fields),
                 params=qm.SearchParams(hnsw_ef=q.ef) if q.ef else None,
             )
             for q in queries

@@ -187,9 +187,7 @@ _SORT_RULES: tuple[tuple[str, Sort, float], ...] = (
     (_ASC_SOFT, "price_asc", _CONF_SORT_SOFT),
 )
 _SORT_RE = re.compile("|".join(f"(?P<s{i}>{pattern})" for i, (pattern, _, _) in enumerate(_SORT_RULES)))
-_QUICK_RE = re.compile(
-    rf"[0-9{_CN_NUM_CLASS}]|便宜|价|贵|序|销|卖|高到|低到|畅|热|爆|火|性价比|实惠|排序|人气|相关"
-)
+_QUICK_RE = re.compile(rf"[0-9{_CN_NUM_CLASS}]|便宜|价|贵|序|销|卖|高到|低到|畅|热|爆|火|性价比|实惠|排序|人气|相关")
 
 
 # ---------------------------------------------------------------------------------------------
