@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import time
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
 from indexer.catalog import Catalog, CatalogError, read_catalog
-from indexer.documents import Document, DocumentBuilder, field_stats, stored_point, term_counts
+from indexer.documents import Analyzed, DocumentBuilder, field_stats, stored_point
 from indexer.progress import Progress
 from search.config import IndexConfig, resolve_config_path
 from search.index import make_analyzer, save_analysis
@@ -19,6 +18,7 @@ from search.product import Product
 from search.retrieve.bm25 import FieldStats
 from search.retrieve.embed import Embedder, EmbeddingCache, embed_passages_cached, make_embedder
 from search.store.backend import Backend, EdgeBackend
+from search.store.base import IndexWriter
 from search.store.layout import MANIFEST, DataDir, write_json_atomic
 from search.text.analyzer import ChineseAnalyzer
 from search.text.dictionaries import load_attributes, load_brands, load_words
@@ -27,6 +27,7 @@ from search.understand.spelling import query_word_counts
 
 MANIFEST_FORMAT = 1
 UPSERT_BATCH = 1000
+WRITE_CHUNK = 4096
 NO_DENSE = "none"
 
 
@@ -79,46 +80,82 @@ def prepare_vocabulary(products: Sequence[Product], config: IndexConfig, configs
     return Vocabulary(lexicon, analyzer, user_words, stopwords)
 
 
-def analyze_all(builder: DocumentBuilder, products: Sequence[Product], progress: Progress) -> list[Document]:
-    """Analyse every product."""
+def analyze_all(
+    builder: DocumentBuilder, products: Sequence[Product], progress: Progress
+) -> tuple[list[Analyzed], dict[str, int]]:
+    """Analyse every product; also count, per title word, how many titles contain it (for spelling)."""
     builder.analyzer.warm_up()
+    terms: Counter[str] = Counter()
     with progress.stage("analyze", total=len(products), unit="products") as advance:
-        docs = []
+        analyzed = []
         for i, product in enumerate(products, start=1):
-            docs.append(builder.build(product))
+            a, title_words = builder.analyze(product)
+            analyzed.append(a)
+            terms.update(set(title_words))
             if i % 500 == 0:
                 advance(500)
         advance(len(products) % 500)
-    return docs
+    return analyzed, dict(terms)
 
 
-def corpus_stats(docs: Sequence[Document], config: IndexConfig) -> dict[str, FieldStats]:
+def corpus_stats(analyzed: Sequence[Analyzed], config: IndexConfig) -> dict[str, FieldStats]:
     """Statistics of every lexical field."""
-    return {name: field_stats(list(docs), name) for name in config.lexical.fields}
+    return {name: field_stats(list(analyzed), name) for name in config.lexical.fields}
 
 
-def embed_documents(
-    docs: Sequence[Document],
+def open_cache(embedder: Embedder | None, cache_path: Path, config: IndexConfig) -> EmbeddingCache | None:
+    """The embedding cache (None without a dense side or with ``dense.cache: false``)."""
+    if embedder is None or not config.dense.cache:
+        return None
+    return EmbeddingCache(cache_path, embedder.name, embedder.dim)
+
+
+def write_points(
+    writer: IndexWriter,
+    builder: DocumentBuilder,
+    products: Sequence[Product],
+    analyzed: list[Analyzed | None],
+    positions: Sequence[int],
+    stats: dict[str, FieldStats],
     embedder: Embedder | None,
-    cache_path: Path,
-    config: IndexConfig,
+    cache: EmbeddingCache | None,
     progress: Progress,
-) -> tuple[np.ndarray | None, int]:
-    """Dense vectors of documents (None when the build has no dense side) and how many were computed."""
-    if embedder is None:
-        return None, 0
-    embedder.warm_up()
-    texts = [d.dense_text for d in docs]
-    cache = EmbeddingCache(cache_path, embedder.name, embedder.dim) if config.dense.cache else None
-    try:
-        with progress.stage("embed", total=len(texts), unit="titles") as advance:
-            vectors, computed = embed_passages_cached(
-                embedder, texts, cache, batch_size=config.dense.batch_size, progress=advance
-            )
-    finally:
-        if cache is not None:
-            cache.close()
-    return vectors, computed
+) -> int:
+    """Embed and upsert the products at ``positions``, chunk by chunk; return how many vectors were computed.
+
+    Each chunk's analysis is released once written (``analyzed[i] = None``), so memory
+    falls as the build proceeds. Embedding and writing times go to the ``embed`` and
+    ``write`` stages.
+    """
+    config = builder.config
+    computed = 0
+    embed_s = 0.0
+    with progress.stage("write", total=len(positions), unit="products") as advance:
+        for lo in range(0, len(positions), WRITE_CHUNK):
+            chunk = positions[lo : lo + WRITE_CHUNK]
+            vectors = None
+            if embedder is not None:
+                t = time.perf_counter()
+                texts = [builder.dense_text(products[i]) for i in chunk]
+                vectors, n = embed_passages_cached(embedder, texts, cache, batch_size=config.dense.batch_size)
+                computed += n
+                embed_s += time.perf_counter() - t
+            points = []
+            for j, i in enumerate(chunk):
+                a = analyzed[i]
+                assert a is not None
+                product = products[i]
+                dense = vectors[j] if vectors is not None else None
+                points.append(stored_point(product.id, builder.payload(product), a, config, stats, dense))
+                analyzed[i] = None
+            for start in range(0, len(points), UPSERT_BATCH):
+                writer.upsert(points[start : start + UPSERT_BATCH])
+            advance(len(chunk))
+    if embedder is not None:
+        progress.timings["embed"] = round(progress.timings.get("embed", 0.0) + embed_s, 3)
+        progress.timings["write"] = round(progress.timings["write"] - embed_s, 3)
+        progress.log(f"  of which embedding: {embed_s:.1f}s ({computed} computed, {len(positions) - computed} cached)")
+    return computed
 
 
 def write_manifest(
@@ -195,35 +232,29 @@ def build_index(
         with progress.stage("vocabulary"):
             vocab = prepare_vocabulary(products, config, configs_dir)
         builder = DocumentBuilder(vocab.analyzer, vocab.lexicon, config)
-        docs = analyze_all(builder, products, progress)
-        vocab.lexicon.terms = term_counts(docs)
-        stats = corpus_stats(docs, config)
-        vectors, computed = embed_documents(docs, embedder, data.cache_dir / "embeddings.sqlite", config, progress)
+        analyzed, vocab.lexicon.terms = analyze_all(builder, products, progress)
+        stats = corpus_stats(analyzed, config)
+        if embedder is not None:
+            embedder.warm_up()
+        cache = open_cache(embedder, data.cache_dir / "embeddings.sqlite", config)
 
         partial = data.new_build()
         try:
-            with progress.stage("write", total=len(docs), unit="products") as advance:
-                writer = backend.create(
-                    partial,
-                    embedder.dim if embedder else 1,
-                    list(config.lexical.fields),
-                    config.store,
+            writer = backend.create(partial, embedder.dim if embedder else 1, list(config.lexical.fields), config.store)
+            try:
+                pending: list[Analyzed | None] = list(analyzed)
+                del analyzed  # write_points releases each product's analysis once written
+                computed = write_points(
+                    writer, builder, products, pending, range(len(products)), stats, embedder, cache, progress
                 )
-                try:
-                    for lo in range(0, len(docs), UPSERT_BATCH):
-                        chunk = docs[lo : lo + UPSERT_BATCH]
-                        writer.upsert(
-                            [
-                                stored_point(d, config, stats, vectors[lo + i] if vectors is not None else None)
-                                for i, d in enumerate(chunk)
-                            ]
-                        )
-                        advance(len(chunk))
-                except BaseException:
-                    writer.abort()
-                    raise
-            with progress.stage("optimize"):
-                writer.finish()
+                with progress.stage("optimize"):
+                    writer.finish()
+            except BaseException:
+                writer.abort()
+                raise
+            finally:
+                if cache is not None:
+                    cache.close()
             save_analysis(partial, vocab.user_words, vocab.stopwords, vocab.lexicon)
             write_manifest(
                 partial,
@@ -232,7 +263,7 @@ def build_index(
                 config=config,
                 stats=stats,
                 embedder=embedder,
-                products=len(docs),
+                products=len(products),
                 timings=progress.timings,
                 store=backend.describe(partial),
             )
@@ -244,13 +275,13 @@ def build_index(
         backend.published(final)
         data.cleanup(before_remove=backend.discard)
     return BuildResult(
-        indexed=len(docs),
+        indexed=len(products),
         rejected=len(catalog.rejects),
         rejects_file=str(rejects_file) if rejects_file else None,
         seconds=round(time.perf_counter() - start, 2),
         build=final.name,
         embedded=computed,
-        embeddings_cached=len(docs) - computed if vectors is not None else 0,
+        embeddings_cached=len(products) - computed if embedder is not None else 0,
         ignored_fields=dict(catalog.ignored_fields),
         timings=dict(progress.timings),
     )

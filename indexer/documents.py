@@ -1,4 +1,10 @@
-"""Turning a product into what the index stores: payload, lexical term bags and the text to embed."""
+"""Turning a product into what the index stores: payload, lexical term bags and the text to embed.
+
+The build keeps only the compact :class:`Analyzed` form of every product between its
+passes (term bags and lengths, for corpus statistics); payloads and the text to embed
+are made again, chunk by chunk, when the points are written. That keeps the memory of
+a million-product build to a few GB.
+"""
 
 from __future__ import annotations
 
@@ -19,16 +25,12 @@ from search.text.normalize import normalize
 _LIST_SPLIT = re.compile(r"[,，、;；|]")
 
 
-@dataclass(frozen=True)
-class Document:
-    """One product prepared for indexing."""
+@dataclass(frozen=True, slots=True)
+class Analyzed:
+    """The lexical side of one product: hashed term bags and (weighted) lengths per field."""
 
-    product: Product
-    payload: dict
     bags: dict[str, TermBag]
     lengths: dict[str, float]
-    dense_text: str
-    title_words: tuple[str, ...] = ()
 
 
 class DocumentBuilder:
@@ -85,13 +87,15 @@ class DocumentBuilder:
             "hash": product.content_hash(),
         }
 
-    def _source_texts(self, product: Product, payload: dict) -> dict[str, str]:
+    def _source_texts(self, product: Product) -> dict[str, str]:
         brand_text = ""
-        if payload["brand_key"]:
-            brand = self.lexicon.brands.get(payload["brand_key"])
-            aliases = brand.aliases if brand else [payload["brand_key"]]
+        brand_key = self.lexicon.brand_key(product.brand)
+        if brand_key:
+            brand = self.lexicon.brands.get(brand_key)
+            aliases = brand.aliases if brand else [brand_key]
             brand_text = " ".join(a for a in aliases if "/" not in a)
-        category_text = " ".join(p.rsplit("/", 1)[-1] for p in payload["category_path"])
+        paths = category_prefixes(product.category) if product.category else []
+        category_text = " ".join(p.rsplit("/", 1)[-1] for p in paths)
         return {
             "title": product.title,
             "brand": brand_text,
@@ -110,15 +114,14 @@ class DocumentBuilder:
         text = " ".join(text.split())
         return self.analyzer.normalize(text) if self.config.dense.normalize else text
 
-    def build(self, product: Product) -> Document:
-        """Analyse one product."""
-        payload = self.payload(product)
+    def analyze(self, product: Product) -> tuple[Analyzed, tuple[str, ...]]:
+        """Analyse one product: its term bags and lengths, and its title's words (for the lexicon)."""
         weights = self.config.lexical.sources.model_dump()
         fields = self.config.lexical.fields
         bags: dict[str, Counter[str]] = {name: Counter() for name in fields}
         lengths = {name: 0.0 for name in fields}
         title_words: tuple[str, ...] = ()
-        for source, text in self._source_texts(product, payload).items():
+        for source, text in self._source_texts(product).items():
             weight = weights[source]
             if weight <= 0 or not text:
                 continue
@@ -131,33 +134,30 @@ class DocumentBuilder:
                     bags[name][token] += weight
                 lengths[name] += weight * len(tokens)
         packed = {name: pack(bag) for name, bag in bags.items()}
-        return Document(product, payload, packed, lengths, self.dense_text(product), title_words)
+        return Analyzed(packed, lengths), title_words
 
 
-def term_counts(documents: list[Document], min_count: int = 1) -> dict[str, int]:
-    """How many product titles contain each word (for spelling correction)."""
-    counts: Counter[str] = Counter()
-    for doc in documents:
-        counts.update(set(doc.title_words))
-    return {w: c for w, c in counts.items() if c >= min_count}
+def field_stats(analyzed: list[Analyzed], field: str) -> FieldStats:
+    """Corpus statistics of one lexical field."""
+    total = float(sum(a.lengths[field] for a in analyzed))
+    vocabulary: set[int] = set()
+    for start in range(0, len(analyzed), 65536):  # bounded temporary memory
+        chunk = [a.bags[field].ids for a in analyzed[start : start + 65536]]
+        if chunk:
+            vocabulary.update(np.unique(np.concatenate(chunk)).tolist())
+    return FieldStats(n_docs=len(analyzed), total_length=total, vocabulary=len(vocabulary))
 
 
-def field_stats(documents: list[Document], field: str) -> FieldStats:
-    """Corpus statistics of one lexical field over documents."""
-    total = float(sum(doc.lengths[field] for doc in documents))
-    ids = [doc.bags[field].ids for doc in documents]
-    vocabulary = int(np.unique(np.concatenate(ids)).shape[0]) if ids else 0
-    return FieldStats(n_docs=len(documents), total_length=total, vocabulary=vocabulary)
-
-
-def sparse_vectors(doc: Document, config: IndexConfig, stats: dict[str, FieldStats]) -> dict[str, SparseVector]:
-    """The BM25 document vectors of one document, given corpus statistics."""
+def sparse_vectors(analyzed: Analyzed, config: IndexConfig, stats: dict[str, FieldStats]) -> dict[str, SparseVector]:
+    """The BM25 document vectors of one product, given corpus statistics."""
     out = {}
-    for name, field_config in config.lexical.fields.items():
-        out[name] = bag_vector(doc.bags[name], doc.lengths[name], stats[name].avgdl, field_config.k1, field_config.b)
+    for name, cfg in config.lexical.fields.items():
+        out[name] = bag_vector(analyzed.bags[name], analyzed.lengths[name], stats[name].avgdl, cfg.k1, cfg.b)
     return out
 
 
-def stored_point(doc: Document, config: IndexConfig, stats: dict[str, FieldStats], dense) -> StoredPoint:
+def stored_point(
+    product_id: str, payload: dict, analyzed: Analyzed, config: IndexConfig, stats: dict[str, FieldStats], dense
+) -> StoredPoint:
     """The point written to the store."""
-    return StoredPoint(doc.product.id, doc.payload, dense, sparse_vectors(doc, config, stats))
+    return StoredPoint(product_id, payload, dense, sparse_vectors(analyzed, config, stats))

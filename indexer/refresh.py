@@ -22,12 +22,13 @@ from indexer.build import (
     UPSERT_BATCH,
     analyze_all,
     corpus_stats,
-    embed_documents,
+    open_cache,
     prepare_vocabulary,
     write_manifest,
+    write_points,
 )
 from indexer.catalog import read_catalog
-from indexer.documents import DocumentBuilder, sparse_vectors, stored_point, term_counts
+from indexer.documents import Analyzed, DocumentBuilder, sparse_vectors
 from indexer.progress import Progress
 from search.config import Settings
 from search.index import load_build_parts, save_analysis
@@ -111,9 +112,8 @@ def refresh_index(
         with progress.stage("vocabulary"):
             vocab = prepare_vocabulary(products, config, configs_dir)
         builder = DocumentBuilder(vocab.analyzer, vocab.lexicon, config)
-        docs = analyze_all(builder, products, progress)
-        vocab.lexicon.terms = term_counts(docs)
-        stats = corpus_stats(docs, config)
+        analyzed, vocab.lexicon.terms = analyze_all(builder, products, progress)
+        stats = corpus_stats(analyzed, config)
         old_stats = manifest["lexical"]
         same_analysis = vocab.analyzer.user_words_digest() == old_analyzer.user_words_digest()
         same_stats = all(
@@ -121,34 +121,34 @@ def refresh_index(
             for n in config.lexical.fields
         )
         changed_ids = {p.id for p in added} | {p.id for p in updated}
-        changed_docs = [d for d in docs if d.product.id in changed_ids]
+        changed = [i for i, p in enumerate(products) if p.id in changed_ids]
+        others = [i for i, p in enumerate(products) if p.id not in changed_ids]
         embedder = _embedder(manifest, embedder)
-        vectors, computed = embed_documents(
-            changed_docs, embedder, data.cache_dir / "embeddings.sqlite", config, progress
-        )
+        if embedder is not None:
+            embedder.warm_up()
+        cache = open_cache(embedder, data.cache_dir / "embeddings.sqlite", config)
 
         partial = data.new_build()
         try:
             with progress.stage("copy"):
                 writer = backend.copy(live, partial)
             try:
-                with progress.stage("write", total=len(changed_docs), unit="products") as advance:
-                    for lo in range(0, len(changed_docs), UPSERT_BATCH):
-                        chunk = changed_docs[lo : lo + UPSERT_BATCH]
-                        points = [
-                            stored_point(d, config, stats, vectors[lo + i] if vectors is not None else None)
-                            for i, d in enumerate(chunk)
-                        ]
-                        writer.upsert(points)
-                        advance(len(chunk))
-                    if delete_missing:
-                        writer.delete(missing)
-                if not (same_analysis and same_stats):
-                    others = [d for d in docs if d.product.id not in changed_ids]
+                rewrite = not (same_analysis and same_stats)
+                pending: list[Analyzed | None] = list(analyzed)
+                del analyzed
+                computed = write_points(writer, builder, products, pending, changed, stats, embedder, cache, progress)
+                if delete_missing:
+                    writer.delete(missing)
+                if rewrite:
                     with progress.stage("rewrite sparse", total=len(others), unit="products") as advance:
                         for lo in range(0, len(others), UPSERT_BATCH):
                             chunk = others[lo : lo + UPSERT_BATCH]
-                            writer.set_sparse([(d.product.id, sparse_vectors(d, config, stats)) for d in chunk])
+                            vectors = []
+                            for i in chunk:
+                                a = pending[i]
+                                assert a is not None
+                                vectors.append((products[i].id, sparse_vectors(a, config, stats)))
+                            writer.set_sparse(vectors)
                             advance(len(chunk))
                     result.rewritten_sparse = len(others)
                 with progress.stage("optimize"):
@@ -156,6 +156,9 @@ def refresh_index(
             except BaseException:
                 writer.abort()
                 raise
+            finally:
+                if cache is not None:
+                    cache.close()
             save_analysis(partial, vocab.user_words, vocab.stopwords, vocab.lexicon)
             write_manifest(
                 partial,
@@ -164,7 +167,7 @@ def refresh_index(
                 config=config,
                 stats=stats,
                 embedder=embedder,
-                products=len(docs),
+                products=len(products),
                 timings=progress.timings,
                 store=backend.describe(partial),
                 extra={"refreshed_from": live.name, "embedded": computed},

@@ -65,8 +65,9 @@ def test_delete_missing_and_exact_bm25_statistics(sample_data_dir, changed_catal
 
         products = read_catalog(path).products
         vocab = prepare_vocabulary(products, handle.config, configs_dir)
-        docs = analyze_all(DocumentBuilder(vocab.analyzer, vocab.lexicon, handle.config), products, Progress(False))
-        expected = corpus_stats(docs, handle.config)
+        builder = DocumentBuilder(vocab.analyzer, vocab.lexicon, handle.config)
+        analyzed, _ = analyze_all(builder, products, Progress(False))
+        expected = corpus_stats(analyzed, handle.config)
         manifest = read_manifest(build)
         for name, stats in expected.items():
             got = FieldStats(**manifest["lexical"][name])

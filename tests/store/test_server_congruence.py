@@ -120,11 +120,13 @@ class Corpus:
         catalog = read_catalog(CATALOG)
         vocab = prepare_vocabulary(catalog.products, self.config, default_configs_dir())
         self.analyzer = vocab.analyzer
-        docs = analyze_all(
-            DocumentBuilder(vocab.analyzer, vocab.lexicon, self.config), catalog.products, Progress(False)
-        )
-        stats = corpus_stats(docs, self.config)
-        self.points = [stored_point(d, self.config, stats, unit_vector(d.product.id)) for d in docs]
+        builder = DocumentBuilder(vocab.analyzer, vocab.lexicon, self.config)
+        analyzed, _ = analyze_all(builder, catalog.products, Progress(False))
+        stats = corpus_stats(analyzed, self.config)
+        self.points = [
+            stored_point(p.id, builder.payload(p), a, self.config, stats, unit_vector(p.id))
+            for p, a in zip(catalog.products, analyzed, strict=True)
+        ]
         self.fields = list(self.config.lexical.fields)
 
     def queries(self, text: str, limit: int = 20) -> list[SourceQuery]:
