@@ -144,7 +144,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
         results = evaluate(judgments, profiles, searcher)
     finally:
         engine.close()
-    summary = {"profiles": {r.profile: r.summary() for r in results}}
+    summary: dict[str, Any] = {"profiles": {r.profile: r.summary() for r in results}}
     if args.report:
         from search.report import write_report
 

@@ -381,8 +381,10 @@ class SearchEngine:
             normalize=profile.fusion.normalize,
         )[: profile.pool]
         missing = [f.id for f in fused if f.id not in payloads]
-        if missing:
-            payloads.update(zip(missing, index.store.get(missing, fields=RANKING_FIELDS), strict=True))
+        fetched = index.store.get(missing, fields=RANKING_FIELDS) if missing else []
+        for doc, payload in zip(missing, fetched, strict=True):
+            if payload is not None:
+                payloads[doc] = payload
         candidates = [
             Candidate(f.id, payloads[f.id], ranks.get(f.id, {}), f.score, f.contributions)
             for f in fused

@@ -24,6 +24,7 @@ import threading
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -227,9 +228,11 @@ def _build_module(f: E5File):
             b, s = ids.shape
             h = self.heads
             d = hidden // h
-            x = self.word(ids).float() + self.pos[:s] + self.token_type
+            pos: Any = self.pos
+            x = self.word(ids).float() + pos[:s] + self.token_type
             x = self.eln(x)
             bias = torch.zeros(b, 1, 1, s).masked_fill(mask[:, None, None, :] == 0, float("-inf"))
+            layer: Any
             for layer in self.layers:
                 q = layer.q(x).view(b, s, h, d).transpose(1, 2)
                 k = layer.k(x).view(b, s, h, d).transpose(1, 2)

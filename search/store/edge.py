@@ -166,7 +166,8 @@ class EdgeStore:
         records = self._shard.retrieve([point_id(i) for i in ids], with_payload=["id"], with_vector=[DENSE])
         out = {}
         for r in records:
-            vec = (r.vector or {}).get(DENSE)
+            vectors = r.vector if isinstance(r.vector, dict) else {}
+            vec = vectors.get(DENSE)
             payload = r.payload
             if vec is not None and payload:
                 out[payload["id"]] = np.asarray(vec, dtype=np.float32)
@@ -240,7 +241,7 @@ class EdgeWriter:
         if updates:
             self._shard.update(qe.UpdateOperation.update_vectors(updates))
         for name, ids in removals.items():
-            self._shard.update(qe.UpdateOperation.delete_vectors(ids, [name]))
+            self._shard.update(qe.UpdateOperation.delete_vectors(list[Any](ids), [name]))
 
     def delete(self, ids: Sequence[str]) -> None:
         """Delete points by product id."""

@@ -108,7 +108,7 @@ class Lexicon:
         aliases = split_brand(name)
         if not aliases:
             return None
-        owners = {self._alias_index.get(a) for a in aliases} - {None, ""}
+        owners = {k for k in (self._alias_index.get(a) for a in aliases) if k}
         if len(owners) == 1:
             key = owners.pop()
             self._add_brand(self.brands[key].name, aliases)

@@ -146,7 +146,8 @@ def _read_phrase(text: str, cue: re.Match[str]) -> tuple[list[Exclusion], int]:
     raw = text[start:stop]
     if not raw or len(raw) > _MAX_PHRASE_LEN or _SKIP_START_RE.match(raw):
         return [], cue.end()
-    end = _CONSUMED_STOP_RE.match(text, stop).end()
+    consumed = _CONSUMED_STOP_RE.match(text, stop)
+    end = consumed.end() if consumed is not None else stop
     if cue.group() in ("除了", "除去") and _inclusive(text, start, run.end()):
         return [], cue.end()
     items = _split_items(text, cue.start(), start, stop, end)

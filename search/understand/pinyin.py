@@ -55,7 +55,7 @@ def word_readings(word: str) -> tuple[tuple[str, ...], ...]:
     from pypinyin import lazy_pinyin
 
     try:
-        context = lazy_pinyin(word, errors=lambda chars: [""] * len(chars))
+        context = lazy_pinyin(word, errors=lambda chars: [""] * len(chars))  # type: ignore[arg-type,return-value]
     except Exception:  # pragma: no cover
         context = [""] * len(word)
     if len(context) != len(word):

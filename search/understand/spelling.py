@@ -332,7 +332,7 @@ def query_word_counts(queries: Iterable[str], analyzer=None) -> dict[str, int]:
     counts: Counter[str] = Counter()
     normalize = analyzer.normalize if analyzer is not None else str
     for query in dict.fromkeys(normalize(q) for q in queries if q and q.strip()):
-        found = set()
+        found: set[str] = set()
         for run in _CJK_RUN.findall(query):
             for i in range(len(run) - 1):
                 found.update(run[i:j] for j in range(i + 2, min(len(run), i + MAX_WINDOW) + 1))

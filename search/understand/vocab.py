@@ -175,11 +175,12 @@ class QueryVocabulary:
                         added.add(fold(value))
         # catalog values of well-known attributes: value -> (reported name, count)
         best: dict[str, tuple[str, int]] = {}
-        for source, values in lexicon.attributes.items():
-            name = WELL_KNOWN_ATTRIBUTES.get(source)
-            if name is None:
+        for source, catalog_values in lexicon.attributes.items():
+            well_known = WELL_KNOWN_ATTRIBUTES.get(source)
+            if well_known is None:
                 continue
-            for raw, count in values.items():
+            name = well_known
+            for raw, count in catalog_values.items():
                 for value in _VALUE_SPLIT.split(raw):
                     value = value.strip()
                     if not _clean_value(value):
@@ -209,15 +210,17 @@ class QueryVocabulary:
         weak_chinese = [a for a, refs in owners.items() if not any(r.strong for r in refs) and not fold(a).isascii()]
         common = common_words(weak_chinese)
         for alias, refs in owners.items():
-            ref = _owner(refs)
+            owner = _owner(refs)
             # the alias's evidence is every product of every brand it names (a gazetteer that
             # lists 索尼 and sony apart splits Sony's products over three groups)
-            evidence = BrandRef(ref.key, ref.name, sum(r.count for r in refs)) if ref is not None else None
-            if evidence is None or not _usable_alias(alias, evidence, taken, lexicon.terms, lexicon.latin_terms):
+            if owner is None:
                 continue
-            if not evidence.strong and (alias in common or (fold(alias).isascii() and ref.key not in curated)):
+            evidence = BrandRef(owner.key, owner.name, sum(r.count for r in refs))
+            if not _usable_alias(alias, evidence, taken, lexicon.terms, lexicon.latin_terms):
                 continue
-            self.matcher.add(alias, Entry("brand", ref.key))
+            if not evidence.strong and (alias in common or (fold(alias).isascii() and owner.key not in curated)):
+                continue
+            self.matcher.add(alias, Entry("brand", owner.key))
 
     def brand(self, key: str) -> BrandRef | None:
         """A brand by key."""
@@ -254,21 +257,21 @@ def _owner(refs: list[BrandRef]) -> BrandRef | None:
 
 
 def _usable_alias(
-    alias: str, ref: BrandRef, taken: set[str], terms: dict[str, int], latin_terms: dict[str, int] | None = None
+    alias: str, owner: BrandRef, taken: set[str], terms: dict[str, int], latin_terms: dict[str, int] | None = None
 ) -> bool:
     """Whether an alias may be recognised as a brand mention (see the module docstring)."""
     key = fold(alias)
     if len(key) < 2 or "/" in alias or alias in PLACEHOLDER_BRANDS or key in PLACEHOLDER_BRANDS:
         return False  # "english/中文" strings: their parts are aliases of their own
-    latin_titles = (latin_terms or {}).get(key, 0) if ref.strong and key.isascii() and key.isalpha() else 0
-    if ref.count < min(ESTABLISHED_BRAND_PRODUCTS, BRAND_SHARE * latin_titles):
+    latin_titles = (latin_terms or {}).get(key, 0) if owner.strong and key.isascii() and key.isalpha() else 0
+    if owner.count < min(ESTABLISHED_BRAND_PRODUCTS, BRAND_SHARE * latin_titles):
         return False  # a common Latin word of titles (hdmi, ddr, switch), rarely the brand
     if all(is_latin(c) for c in key):
         if key.isdigit() or len(key) <= 2:
-            return len(key) >= (3 if key.isdigit() else 2) and ref.count >= SHORT_LATIN_MIN_PRODUCTS
-        return ref.count >= 2 if len(key) == 3 else (ref.strong or key not in taken)
-    if ref.strong:
-        return ref.count >= min(ESTABLISHED_BRAND_PRODUCTS, BRAND_SHARE * terms.get(alias, 0))
+            return len(key) >= (3 if key.isdigit() else 2) and owner.count >= SHORT_LATIN_MIN_PRODUCTS
+        return owner.count >= 2 if len(key) == 3 else (owner.strong or key not in taken)
+    if owner.strong:
+        return owner.count >= min(ESTABLISHED_BRAND_PRODUCTS, BRAND_SHARE * terms.get(alias, 0))
     if key in taken or len(key) < WEAK_ALIAS_MIN_LEN:
         return False
     return terms.get(alias, 0) <= WEAK_ALIAS_MAX_TITLES

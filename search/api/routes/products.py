@@ -22,4 +22,4 @@ def get_product(
     payload = engine.product(product_id)
     if payload is None:
         raise HTTPException(status_code=404, detail=f"no product {product_id!r}")
-    return Product(**{k: payload.get(k) for k in Product.model_fields if k in payload})
+    return Product.model_validate({k: payload.get(k) for k in Product.model_fields if k in payload})
