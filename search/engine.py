@@ -356,21 +356,27 @@ class SearchEngine:
             dense = self.embed_query(text)
             timings["embed"] = round((time.perf_counter() - t) * 1000, 3)
         t = time.perf_counter()
-        queries = source_queries(sources, lexical, dense)
+        # the dense list brings its products' payloads (most of the pool); the rest are fetched after fusion
+        queries = [
+            replace(q, fields=RANKING_FIELDS) if q.source == DENSE else q
+            for q in source_queries(sources, lexical, dense)
+        ]
         results = index.store.search(queries, flt, fields=("id",))
         timings["retrieve"] = round((time.perf_counter() - t) * 1000, 3)
         ranks: dict[str, dict[str, tuple[int | None, float]]] = {}
         scored: dict[str, list[tuple[str, float]]] = {}
+        payloads: dict[str, dict[str, Any]] = {}
         for q, hits in zip(queries, results, strict=True):
             scored[q.source] = [(h.id, h.score) for h in hits]
             for rank, hit in enumerate(hits, start=1):
                 ranks.setdefault(hit.id, {})[q.source] = (rank, hit.score)
-        payloads: dict[str, dict[str, Any]] = {}
+            if q.fields == RANKING_FIELDS:
+                payloads.update((hit.id, hit.payload) for hit in hits)
         if profile.fusion.complete and profile.fusion.method.value != "rrf" and len(queries) > 1:
             t = time.perf_counter()
             wanted = profile.fusion.complete_sources
             completing = [q for q in queries if not wanted or q.source in wanted]
-            payloads = self._complete_scores(index, completing, flt, list(ranks), scored, ranks)
+            payloads.update(self._complete_scores(index, completing, flt, list(ranks), scored, ranks))
             timings["rescore"] = round((time.perf_counter() - t) * 1000, 3)
         t = time.perf_counter()
         fused = fuse(
@@ -405,20 +411,20 @@ class SearchEngine:
         """Score every candidate under every source, not only where it made that source's top list.
 
         A product found by one source but ranked below another source's depth would
-        otherwise get nothing from that source; one more batched request restricted to
-        the candidates gives the real score (no rank: it was not in the source's list).
-        The dense source scores every candidate, so its answer also carries their payloads.
+        otherwise get nothing from that source; one more batched request, each source
+        restricted to the candidates it has not scored yet, gives the real score (no rank:
+        it was not in the source's list). The dense answers carry their products' payloads.
         """
-        restricted = replace(flt, ids=tuple(union))
-        # payloads only from the dense answer (it holds every candidate): payload transfer is not free
-        rescoring = [
-            replace(q, limit=len(union), fields=RANKING_FIELDS if q.source == DENSE else ("id",)) for q in queries
-        ]
-        again = index.store.search(rescoring, restricted, fields=("id",))
+        rescoring = []
+        for q in queries:
+            have = {doc for doc, _ in scored[q.source]}
+            todo = tuple(doc for doc in union if doc not in have)
+            if todo:
+                rescoring.append(replace(q, limit=len(todo), ids=todo))
+        again = index.store.search(rescoring, flt, fields=("id",))
         payloads: dict[str, dict[str, Any]] = {}
         for q, hits in zip(rescoring, again, strict=True):
-            have = {doc for doc, _ in scored[q.source]}
-            extra = [(h.id, h.score) for h in hits if h.id not in have]
+            extra = [(h.id, h.score) for h in hits]
             scored[q.source] = scored[q.source] + extra
             for doc, score in extra:
                 ranks.setdefault(doc, {})[q.source] = (None, score)

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import Any, Protocol
 
@@ -98,6 +98,19 @@ class SourceQuery:
     ef: int | None = None
     #: payload fields to return for this query (None: the ``fields`` of the search call)
     fields: tuple[str, ...] | None = None
+    #: restrict this query to these products, on top of the search call's filter (None: no restriction)
+    ids: tuple[str, ...] | None = None
+
+
+def query_filter(filter: Filter | None, query: SourceQuery) -> Filter | None:
+    """The filter one source query runs under: the shared filter, narrowed to the query's ids."""
+    if query.ids is None:
+        return filter
+    base = filter or Filter()
+    if base.ids is None:
+        return replace(base, ids=query.ids)
+    allowed = set(base.ids)
+    return replace(base, ids=tuple(i for i in query.ids if i in allowed))
 
 
 @dataclass(frozen=True)

@@ -28,6 +28,7 @@ from search.store.base import (
     StoredPoint,
     attr_key,
     point_id,
+    query_filter,
 )
 
 _SCHEMA = {
@@ -120,18 +121,29 @@ class EdgeStore:
         if not queries:
             return []
         flt = to_edge_filter(filter)
-        requests = [
-            qe.QueryRequest(
-                limit=q.limit,
-                query=qe.Query.Nearest(_vector(q.vector), using=q.using),
-                filter=flt,
-                with_payload=_selection(q.fields if q.fields is not None else fields),
-                params=qe.SearchParams(hnsw_ef=q.ef) if q.ef else None,
+        requests = []
+        known: list[dict[str, str] | None] = []
+        for q in queries:
+            selection = _selection(q.fields if q.fields is not None else fields)
+            # a query restricted to known products needs no payload to name its hits
+            by_point = {point_id(i): i for i in q.ids} if q.ids is not None and selection == ["id"] else None
+            known.append(by_point)
+            requests.append(
+                qe.QueryRequest(
+                    limit=q.limit,
+                    query=qe.Query.Nearest(_vector(q.vector), using=q.using),
+                    filter=flt if q.ids is None else to_edge_filter(query_filter(filter, q)),
+                    with_payload=False if by_point is not None else selection,
+                    params=qe.SearchParams(hnsw_ef=q.ef) if q.ef else None,
+                )
             )
-            for q in queries
-        ]
         results = self._shard.query_batch(qe.QueryBatchRequest(requests))
-        return [[_hit(p, float(p.score)) for p in res] for res in results]
+        return [
+            [_hit(p, float(p.score)) for p in res]
+            if by_point is None
+            else [Hit(by_point[str(p.id)], float(p.score)) for p in res]
+            for res, by_point in zip(results, known, strict=True)
+        ]
 
     def browse(
         self, filter: Filter | None, order_by: str | None, descending: bool, limit: int, offset: int = 0

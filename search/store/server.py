@@ -42,6 +42,7 @@ from search.store.base import (
     StoredPoint,
     attr_key,
     point_id,
+    query_filter,
 )
 from search.store.layout import MANIFEST, PARTIAL
 
@@ -219,7 +220,7 @@ class ServerStore:
             qm.QueryRequest(
                 query=_vector(q.vector),
                 using=q.using,
-                filter=flt,
+                filter=flt if q.ids is None else to_client_filter(query_filter(filter, q)),
                 limit=q.limit,
                 with_payload=_selection(q.fields if q.fields is not None else fields),
                 params=qm.SearchParams(hnsw_ef=q.ef) if q.ef else None,

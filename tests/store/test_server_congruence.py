@@ -283,6 +283,24 @@ def test_empty_id_restriction_matches_nothing(stores) -> None:
         assert store.search([SourceQuery(DENSE, DENSE, unit_vector("x"), 5)], Filter(ids=()))[0] == []
 
 
+def test_per_query_id_restriction(stores, corpus: Corpus) -> None:
+    """A source query's ``ids`` narrow only that query, on top of the shared filter, with the same scores."""
+    queries = corpus.queries("兰芝隔离霜", limit=40)
+    flt = FILTERS["category_top"]
+    for store in stores:
+        full = store.search(queries, flt)
+        for q, hits in zip(queries, full, strict=True):
+            assert len(hits) > 6, q.source
+            scores = {h.id: h.score for h in hits}
+            wanted = tuple(h.id for h in hits[1::3])
+            outside = next(p.id for p in corpus.points if store.count(replace(flt, ids=(p.id,))) == 0)
+            restricted = replace(q, limit=50, ids=(*wanted, outside))
+            narrowed, unchanged = store.search([restricted, q], flt, fields=("id",))
+            assert {h.id for h in narrowed} == set(wanted), q.source  # the product outside the filter stays out
+            assert all(h.score == pytest.approx(scores[h.id], abs=TOL) for h in narrowed)
+            assert [h.id for h in unchanged] == [h.id for h in hits]
+
+
 @pytest.mark.parametrize("key", ["brand", "category", "category_path", "brand_keys", "attr_keys"])
 def test_facet_congruent(stores, key: str) -> None:
     """Exact counts, ordered by count then value, cut at the same place."""
