@@ -227,6 +227,8 @@ class SearchEngine:
             categories=explicit.categories or parsed.categories,
             price_min=explicit.price_min if explicit.price_min is not None else parsed.price_min,
             price_max=explicit.price_max if explicit.price_max is not None else parsed.price_max,
+            # an explicit bound is the shopper's own filter: unknown prices fail it
+            price_unknown_ok=parsed.price_unknown_ok and explicit.price_min is None and explicit.price_max is None,
             attributes=explicit.attributes or parsed.attributes,
             exclude_brands=tuple(b for b in parsed.exclude_brands if b not in explicit.brands),
         )

@@ -87,6 +87,9 @@ class IntentConfig(StrictModel):
     brand: IntentUse = "boost"
     category: IntentUse = "boost"
     price: IntentUse = "filter"
+    #: with ``price: filter``, products whose price is unknown: ``keep`` them (the ones known to be
+    #: in range get the price boost) or ``drop`` them. Explicit request bounds always drop them.
+    price_unknown: Literal["keep", "drop"] = "keep"
     attributes: IntentUse = "boost"
     exclude: Literal["filter", "off"] = "filter"
     sort: bool = True
@@ -99,7 +102,7 @@ class BoostConfig(StrictModel):
     category: float = Field(0.05, ge=0)
     product_word: float = Field(0.05, ge=0)
     attribute: float = Field(0.03, ge=0)
-    price: float = Field(0.05, ge=0)
+    price: float = Field(0.5, ge=0)
     popularity: float = Field(0.0, ge=0)
 
 

@@ -73,6 +73,9 @@ def intent_filter(intent: Intent, uses: IntentConfig) -> Filter:
         categories=intent.categories if uses.category == "filter" else (),
         price_min=intent.price_min if uses.price == "filter" else None,
         price_max=intent.price_max if uses.price == "filter" else None,
+        price_unknown_ok=uses.price == "filter"
+        and uses.price_unknown == "keep"
+        and (intent.price_min is not None or intent.price_max is not None),
         attributes=tuple(("", v) for v in intent.attribute_values) if uses.attributes == "filter" else (),
         exclude_brands=intent.exclude_brand_keys if uses.exclude == "filter" else (),
     )
@@ -102,13 +105,27 @@ def intent_boosts(payload: dict[str, Any], intent: Intent, uses: IntentConfig, b
         hits = sum(1 for v in intent.attribute_values if f"={v}" in keys or v in text)
         if hits:
             out["attribute"] = boosts.attribute * hits
-    if uses.price == "boost" and (intent.price_min is not None or intent.price_max is not None):
+    ranks_known_prices = uses.price == "boost" or (uses.price == "filter" and uses.price_unknown == "keep")
+    if ranks_known_prices and (intent.price_min is not None or intent.price_max is not None):
         price = payload.get("price")
         lo = intent.price_min if intent.price_min is not None else float("-inf")
         hi = intent.price_max if intent.price_max is not None else float("inf")
-        if price is not None and lo <= price <= hi and boosts.price:
+        if price is not None and lo <= price <= hi and boosts.price and _on_topic(payload, intent, brand_keys):
             out["price"] = boosts.price
     return out
+
+
+def _on_topic(payload: dict[str, Any], intent: Intent, brand_keys: set[str]) -> bool:
+    """The product is what the query asks for: its product word and brand, where the query names them.
+
+    A price in range lifts only such products, so that for a query whose products carry no
+    prices the priced products of other kinds do not rise above them.
+    """
+    if intent.product_words:
+        text = _text(payload)
+        if not any(w in text for w in intent.product_words):
+            return False
+    return not intent.brand_keys or bool(brand_keys.intersection(intent.brand_keys))
 
 
 def is_excluded(payload: dict[str, Any], intent: Intent) -> bool:

@@ -77,6 +77,8 @@ class Filter:
     ids: tuple[str, ...] | None = None
     #: strict upper price bound (price bands are [low, high))
     price_below: float | None = None
+    #: products without a price pass the price bounds too (a parsed price cannot judge them)
+    price_unknown_ok: bool = False
     #: payload fields that must be set / must be null or absent
     require: tuple[str, ...] = ()
     missing: tuple[str, ...] = ()

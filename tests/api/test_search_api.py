@@ -25,9 +25,24 @@ def test_traditional_query_finds_the_same_products(client):
     assert set(simplified[:3]) <= set(traditional)
 
 
-def test_price_limit_is_a_filter(client):
-    body = client.get("/search", params={"q": "300元以下的面霜", "size": 50}).json()
+def test_a_parsed_price_limit_drops_known_prices_outside_it(client):
+    """Prices above the limit go; unknown prices stay, below the on-topic products known to be in range."""
+    body = client.get("/search", params={"q": "300元以下的面霜", "size": 100, "explain": True}).json()
     assert body["parsed"]["price_max"] == 300
+    items = body["items"]
+    assert all(i["price"] is None or i["price"] <= 300 for i in items)
+    on_topic = [i for i in items if "面霜" in i["title"]]
+    known = [i for i in on_topic if i["price"] is not None]
+    assert known and len(known) < len(on_topic)
+    assert all("price" in i["explain"]["boosts"] for i in known)
+    assert not any("price" in i["explain"]["boosts"] for i in items if i["price"] is None or "面霜" not in i["title"])
+    assert all(i["price"] is not None for i in items[: min(5, len(known))])
+    everything = client.get("/search", params={"q": "面霜", "size": 100}).json()
+    assert any(i["price"] is not None and i["price"] > 300 for i in everything["items"])
+
+
+def test_an_explicit_price_limit_drops_unknown_prices(client):
+    body = client.get("/search", params={"q": "300元以下的面霜", "price_max": 300, "size": 100}).json()
     assert body["items"] and all(i["price"] is not None and i["price"] <= 300 for i in body["items"])
 
 

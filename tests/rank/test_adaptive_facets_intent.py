@@ -38,7 +38,10 @@ def test_price_bands_and_facet_counts():
 def test_intent_filters_only_what_the_profile_filters():
     intent = Intent(brand_keys=("laneige/兰芝",), price_max=300.0, exclude_brand_keys=("shiseido/资生堂",))
     boost_brand = intent_filter(intent, IntentConfig(brand="boost", price="filter"))
-    assert boost_brand == Filter(price_max=300.0, exclude_brands=("shiseido/资生堂",))
+    assert boost_brand == Filter(price_max=300.0, price_unknown_ok=True, exclude_brands=("shiseido/资生堂",))
+    strict = intent_filter(intent, IntentConfig(price="filter", price_unknown="drop"))
+    assert strict.price_max == 300.0 and not strict.price_unknown_ok
+    assert not intent_filter(Intent(), IntentConfig()).price_unknown_ok  # no bound, no flag: the filter stays empty
     assert intent_filter(intent, IntentConfig(brand="filter", price="off", exclude="off")).brands == ("laneige/兰芝",)
 
 
@@ -60,3 +63,24 @@ def test_intent_boosts():
 )
 def test_exclusions_match_title_brand_and_attributes(payload, excluded):
     assert is_excluded(payload, Intent(exclude_phrases=("日本",))) is excluded
+
+
+def test_explicit_price_bounds_win_and_are_strict():
+    from search.engine import SearchEngine
+
+    parsed = Filter(price_max=300.0, price_unknown_ok=True, exclude_brands=("shiseido/资生堂",))
+    assert SearchEngine.merge_filters(Filter(), parsed) == parsed
+    merged = SearchEngine.merge_filters(Filter(price_min=50.0), parsed)
+    assert (merged.price_min, merged.price_max, merged.price_unknown_ok) == (50.0, 300.0, False)
+
+
+def test_price_boost_only_for_on_topic_products_known_in_range():
+    intent = Intent(brand_keys=("laneige/兰芝",), product_words=("隔离霜",), price_max=300.0)
+    boosts = BoostConfig(brand=0.0, product_word=0.0, price=0.5)
+    on_topic = {"title": "兰芝隔离霜", "brand_keys": ["laneige/兰芝"], "price": 200.0}
+    assert intent_boosts(on_topic, intent, IntentConfig(), boosts) == {"price": 0.5}
+    assert intent_boosts({**on_topic, "price": None}, intent, IntentConfig(), boosts) == {}
+    assert intent_boosts({**on_topic, "title": "兰芝面霜"}, intent, IntentConfig(), boosts) == {}  # other product
+    assert intent_boosts({**on_topic, "brand_keys": ["x"]}, intent, IntentConfig(), boosts) == {}  # other brand
+    dropping = IntentConfig(price_unknown="drop")  # every candidate is in range already: no boost needed
+    assert intent_boosts(on_topic, intent, dropping, boosts) == {}

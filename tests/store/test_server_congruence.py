@@ -90,6 +90,7 @@ FILTERS: dict[str, Filter] = {
     "ids": Filter(ids=tuple(f"S{i:05d}" for i in range(1, 400, 3))),
     "require_price": Filter(require=("price",)),
     "missing_price": Filter(missing=("price",)),
+    "price_or_unknown": Filter(price_max=99.0, price_unknown_ok=True),
     "missing_brand": Filter(missing=("brand",)),
     "require_category": Filter(require=("category", "brand")),
     "combined": Filter(
@@ -275,6 +276,10 @@ def test_price_bounds(stores) -> None:
         assert at > 0
         assert store.count(Filter(price_max=99.0)) - store.count(Filter(price_below=99.0)) == at
         assert store.count(Filter(price_min=99.0, price_below=99.0)) == 0
+        unknown = store.count(Filter(missing=("price",)))
+        assert unknown > 0
+        known = store.count(Filter(price_max=99.0))
+        assert store.count(Filter(price_max=99.0, price_unknown_ok=True)) == known + unknown
 
 
 def test_empty_id_restriction_matches_nothing(stores) -> None:
