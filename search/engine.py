@@ -92,6 +92,29 @@ class _LRU:
             while len(self._data) > self._size:
                 self._data.popitem(last=False)
 
+    def get_many(self, keys: list[str]) -> list[Any]:
+        """Values for the keys, None where absent (one lock for all)."""
+        out = []
+        with self._lock:
+            for key in keys:
+                value = self._data.get(key)
+                if value is not None:
+                    self._data.move_to_end(key)
+                out.append(value)
+        return out
+
+    def put_many(self, items: list[tuple[str, Any]]) -> None:
+        with self._lock:
+            for key, value in items:
+                self._data[key] = value
+                self._data.move_to_end(key)
+            while len(self._data) > self._size:
+                self._data.popitem(last=False)
+
+
+#: ranking payloads kept in memory (about 1-2 KB each), keyed by build and product
+PAYLOAD_CACHE_SIZE = 50_000
+
 
 ParserFactory = Callable[[IndexHandle, Profile], QueryParser]
 
@@ -129,6 +152,8 @@ class SearchEngine:
         self._reload_lock = threading.Lock()
         self._checked = time.monotonic()
         self._query_vectors = _LRU(4096)
+        # a build's payloads never change (a refresh publishes a new build), so they can be kept
+        self._payloads = _LRU(PAYLOAD_CACHE_SIZE)
 
     # ------------------------------------------------------------------ lifecycle
     @classmethod
@@ -358,27 +383,20 @@ class SearchEngine:
             dense = self.embed_query(text)
             timings["embed"] = round((time.perf_counter() - t) * 1000, 3)
         t = time.perf_counter()
-        # the dense list brings its products' payloads (most of the pool); the rest are fetched after fusion
-        queries = [
-            replace(q, fields=RANKING_FIELDS) if q.source == DENSE else q
-            for q in source_queries(sources, lexical, dense)
-        ]
+        queries = source_queries(sources, lexical, dense)
         results = index.store.search(queries, flt, fields=("id",))
         timings["retrieve"] = round((time.perf_counter() - t) * 1000, 3)
         ranks: dict[str, dict[str, tuple[int | None, float]]] = {}
         scored: dict[str, list[tuple[str, float]]] = {}
-        payloads: dict[str, dict[str, Any]] = {}
         for q, hits in zip(queries, results, strict=True):
             scored[q.source] = [(h.id, h.score) for h in hits]
             for rank, hit in enumerate(hits, start=1):
                 ranks.setdefault(hit.id, {})[q.source] = (rank, hit.score)
-            if q.fields == RANKING_FIELDS:
-                payloads.update((hit.id, hit.payload) for hit in hits)
         if profile.fusion.complete and profile.fusion.method.value != "rrf" and len(queries) > 1:
             t = time.perf_counter()
             wanted = profile.fusion.complete_sources
             completing = [q for q in queries if not wanted or q.source in wanted]
-            payloads.update(self._complete_scores(index, completing, flt, list(ranks), scored, ranks))
+            self._complete_scores(index, completing, flt, list(ranks), scored, ranks)
             timings["rescore"] = round((time.perf_counter() - t) * 1000, 3)
         t = time.perf_counter()
         fused = fuse(
@@ -388,11 +406,7 @@ class SearchEngine:
             k=profile.fusion.rrf_k,
             normalize=profile.fusion.normalize,
         )[: profile.pool]
-        missing = [f.id for f in fused if f.id not in payloads]
-        fetched = index.store.get(missing, fields=RANKING_FIELDS) if missing else []
-        for doc, payload in zip(missing, fetched, strict=True):
-            if payload is not None:
-                payloads[doc] = payload
+        payloads = self._ranking_payloads(index, [f.id for f in fused])
         candidates = [
             Candidate(f.id, payloads[f.id], ranks.get(f.id, {}), f.score, f.contributions)
             for f in fused
@@ -400,6 +414,18 @@ class SearchEngine:
         ]
         timings["fuse"] = round((time.perf_counter() - t) * 1000, 3)
         return candidates, weights
+
+    def _ranking_payloads(self, index: IndexHandle, ids: list[str]) -> dict[str, dict[str, Any]]:
+        """The ranking fields of these products: from memory, the rest in one request (then kept)."""
+        keys = [f"{index.version}/{doc}" for doc in ids]
+        payloads = {doc: p for doc, p in zip(ids, self._payloads.get_many(keys), strict=True) if p is not None}
+        missing = [doc for doc in ids if doc not in payloads]
+        if missing:
+            fetched = index.store.get(missing, fields=RANKING_FIELDS)
+            found = [(doc, p) for doc, p in zip(missing, fetched, strict=True) if p is not None]
+            payloads.update(found)
+            self._payloads.put_many([(f"{index.version}/{doc}", p) for doc, p in found])
+        return payloads
 
     @staticmethod
     def _complete_scores(
@@ -409,13 +435,13 @@ class SearchEngine:
         union: list[str],
         scored: dict[str, list[tuple[str, float]]],
         ranks: dict[str, dict[str, tuple[int | None, float]]],
-    ) -> dict[str, dict[str, Any]]:
+    ) -> None:
         """Score every candidate under every source, not only where it made that source's top list.
 
         A product found by one source but ranked below another source's depth would
         otherwise get nothing from that source; one more batched request, each source
         restricted to the candidates it has not scored yet, gives the real score (no rank:
-        it was not in the source's list). The dense answers carry their products' payloads.
+        it was not in the source's list).
         """
         rescoring = []
         for q in queries:
@@ -424,12 +450,8 @@ class SearchEngine:
             if todo:
                 rescoring.append(replace(q, limit=len(todo), ids=todo))
         again = index.store.search(rescoring, flt, fields=("id",))
-        payloads: dict[str, dict[str, Any]] = {}
         for q, hits in zip(rescoring, again, strict=True):
             extra = [(h.id, h.score) for h in hits]
             scored[q.source] = scored[q.source] + extra
             for doc, score in extra:
                 ranks.setdefault(doc, {})[q.source] = (None, score)
-            if q.fields == RANKING_FIELDS:
-                payloads.update((hit.id, hit.payload) for hit in hits)
-        return payloads

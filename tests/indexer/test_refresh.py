@@ -96,3 +96,28 @@ def test_refresh_refuses_another_embedding_model(sample_data_dir, changed_catalo
 
     with pytest.raises(ValueError, match="built with 'e5-small'"):
         refresh_index(changed_catalog[0], sample_data_dir, configs_dir, embedder=Other())
+
+
+def test_a_running_engine_serves_refreshed_products(sample_data_dir, changed_catalog, configs_dir, embedder):
+    """After a refresh the engine switches builds and shows the new data (nothing stale from memory)."""
+    from search.api.app import build_engine
+    from search.config import Settings
+    from search.engine import SearchRequest
+
+    path, _, rows = changed_catalog
+    target = rows[1]
+    engine = build_engine(Settings(data_dir=sample_data_dir, configs_dir=configs_dir))
+    try:
+
+        def price_shown() -> float | None:
+            items = engine.search(SearchRequest(q=target["title"], size=20)).items
+            return next(i["price"] for i in items if i["id"] == target["id"])
+
+        before = price_shown()
+        assert before != 1.0
+        assert price_shown() == before  # served twice from the same build
+        refresh_index(path, sample_data_dir, configs_dir, embedder=embedder)
+        assert engine.reload_if_changed(force=True)
+        assert price_shown() == 1.0
+    finally:
+        engine.close()
