@@ -10,6 +10,7 @@ exclusions to a product's text. All but the first are pure.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from search.profiles import BoostConfig, IntentConfig
@@ -82,7 +83,13 @@ def intent_filter(intent: Intent, uses: IntentConfig) -> Filter:
 
 
 def _text(payload: dict[str, Any]) -> str:
-    return normalize(" ".join(str(payload.get(k) or "") for k in ("title", "brand")))
+    return _normalized(" ".join(str(payload.get(k) or "") for k in ("title", "brand")))
+
+
+@lru_cache(maxsize=1 << 16)
+def _normalized(text: str) -> str:
+    """Normalised product text, memoised: the same candidates come back query after query."""
+    return normalize(text)
 
 
 def intent_boosts(payload: dict[str, Any], intent: Intent, uses: IntentConfig, boosts: BoostConfig) -> dict[str, float]:
