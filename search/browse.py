@@ -64,6 +64,6 @@ def price_band_counts(store: Store, flt: Filter, bounds: list[float]) -> list[di
     out = []
     for lo, hi in price_bands(bounds):
         low = lo if flt.price_min is None else max(lo, flt.price_min)
-        band = replace(flt, price_min=low, price_below=hi)
+        band = replace(flt, price_min=low, price_below=hi, price_unknown_ok=False)  # a band holds known prices
         out.append({"value": band_label(lo, hi), "min": lo, "max": hi, "count": store.count(band)})
     return out

@@ -86,11 +86,7 @@ class _LRU:
         return None
 
     def put(self, key: str, value: Any) -> None:
-        with self._lock:
-            self._data[key] = value
-            self._data.move_to_end(key)
-            while len(self._data) > self._size:
-                self._data.popitem(last=False)
+        self.put_many([(key, value)])
 
     def get_many(self, keys: list[str]) -> list[Any]:
         """Values for the keys, None where absent (one lock for all)."""

@@ -93,46 +93,38 @@ def _normalized(text: str) -> str:
 
 
 def intent_boosts(payload: dict[str, Any], intent: Intent, uses: IntentConfig, boosts: BoostConfig) -> dict[str, float]:
-    """Boost terms for one product: brand, category, product word and attribute matches."""
+    """Boost terms for one product: brand, category, product word, attribute and price matches.
+
+    A price in range lifts only products that are what the query asks for (its product word
+    and brand, where the query names them), so that for a query whose products carry no
+    prices the priced products of other kinds do not rise above them.
+    """
     out: dict[str, float] = {}
     brand_keys = set(payload.get("brand_keys") or ())
-    if uses.brand == "boost" and boosts.brand and brand_keys.intersection(intent.brand_keys):
+    brand_match = brand_keys.intersection(intent.brand_keys)
+    if uses.brand == "boost" and boosts.brand and brand_match:
         out["brand"] = boosts.brand
     paths = set(payload.get("category_path") or ())
     if uses.category == "boost" and boosts.category and paths.intersection(intent.categories):
         out["category"] = boosts.category
-    text = None
-    if intent.product_words and boosts.product_word:
-        text = _text(payload)
-        if any(w in text for w in intent.product_words):
-            out["product_word"] = boosts.product_word
+    text = _text(payload) if intent.product_words or intent.attribute_values else ""
+    word_match = any(w in text for w in intent.product_words)
+    if word_match and boosts.product_word:
+        out["product_word"] = boosts.product_word
     if uses.attributes == "boost" and intent.attribute_values and boosts.attribute:
-        text = text if text is not None else _text(payload)
         keys = set(payload.get("attr_keys") or ())
         hits = sum(1 for v in intent.attribute_values if f"={v}" in keys or v in text)
         if hits:
             out["attribute"] = boosts.attribute * hits
     ranks_known_prices = uses.price == "boost" or (uses.price == "filter" and uses.price_unknown == "keep")
-    if ranks_known_prices and (intent.price_min is not None or intent.price_max is not None):
+    if ranks_known_prices and boosts.price and (intent.price_min is not None or intent.price_max is not None):
         price = payload.get("price")
         lo = intent.price_min if intent.price_min is not None else float("-inf")
         hi = intent.price_max if intent.price_max is not None else float("inf")
-        if price is not None and lo <= price <= hi and boosts.price and _on_topic(payload, intent, brand_keys):
+        on_topic = (word_match or not intent.product_words) and (brand_match or not intent.brand_keys)
+        if price is not None and lo <= price <= hi and on_topic:
             out["price"] = boosts.price
     return out
-
-
-def _on_topic(payload: dict[str, Any], intent: Intent, brand_keys: set[str]) -> bool:
-    """The product is what the query asks for: its product word and brand, where the query names them.
-
-    A price in range lifts only such products, so that for a query whose products carry no
-    prices the priced products of other kinds do not rise above them.
-    """
-    if intent.product_words:
-        text = _text(payload)
-        if not any(w in text for w in intent.product_words):
-            return False
-    return not intent.brand_keys or bool(brand_keys.intersection(intent.brand_keys))
 
 
 def is_excluded(payload: dict[str, Any], intent: Intent) -> bool:

@@ -87,6 +87,16 @@ class Filter:
         """True when the filter lets everything through."""
         return self == Filter()
 
+    def price_range(self) -> tuple[float | None, float | None, float | None]:
+        """``(gte, lte, lt)`` with at most one upper bound: the stricter of ``price_max`` and ``price_below``.
+
+        (The engine does not combine ``lte`` and ``lt`` in one range: one of them would be ignored.)
+        """
+        lte, lt = self.price_max, self.price_below
+        if lte is not None and lt is not None:
+            lte, lt = (None, lt) if lt <= lte else (lte, None)
+        return self.price_min, lte, lt
+
 
 @dataclass(frozen=True)
 class SourceQuery:

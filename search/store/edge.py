@@ -56,7 +56,8 @@ def to_edge_filter(f: Filter | None) -> qe.Filter | None:
     if f.categories:
         must.append(qe.FieldCondition("category_path", match=qe.MatchAny(list(f.categories))))
     if f.price_min is not None or f.price_max is not None or f.price_below is not None:
-        in_range = qe.FieldCondition("price", range=qe.RangeFloat(gte=f.price_min, lte=f.price_max, lt=f.price_below))
+        gte, lte, lt = f.price_range()
+        in_range = qe.FieldCondition("price", range=qe.RangeFloat(gte=gte, lte=lte, lt=lt))
         must.append(qe.Filter(should=[in_range, qe.IsEmptyCondition("price")]) if f.price_unknown_ok else in_range)
     for key in f.require:
         must_not.append(qe.IsEmptyCondition(key))

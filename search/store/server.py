@@ -121,7 +121,8 @@ def to_client_filter(f: Filter | None) -> qm.Filter | None:
     if f.categories:
         must.append(qm.FieldCondition(key="category_path", match=qm.MatchAny(any=list(f.categories))))
     if f.price_min is not None or f.price_max is not None or f.price_below is not None:
-        in_range = qm.FieldCondition(key="price", range=qm.Range(gte=f.price_min, lte=f.price_max, lt=f.price_below))
+        gte, lte, lt = f.price_range()
+        in_range = qm.FieldCondition(key="price", range=qm.Range(gte=gte, lte=lte, lt=lt))
         unknown = qm.IsEmptyCondition(is_empty=qm.PayloadField(key="price"))
         must.append(qm.Filter(should=[in_range, unknown]) if f.price_unknown_ok else in_range)
     for key in f.require:

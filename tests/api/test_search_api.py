@@ -41,6 +41,15 @@ def test_a_parsed_price_limit_drops_known_prices_outside_it(client):
     assert any(i["price"] is not None and i["price"] > 300 for i in everything["items"])
 
 
+def test_price_bands_respect_a_parsed_price_limit(client):
+    """Browsing under a parsed limit: bands above it are empty, unknown prices are in no band."""
+    limited = client.get("/search", params={"q": "300元以下"}).json()
+    bands = {b["value"]: b["count"] for b in limited["facets"]["price"]}
+    assert bands["200-500"] > 0 and bands["500-1000"] == bands["2000-5000"] == 0
+    strict = client.get("/search", params={"q": "", "price_max": 300}).json()
+    assert sum(bands.values()) == strict["total"] < limited["total"]  # the difference: unknown prices
+
+
 def test_an_explicit_price_limit_drops_unknown_prices(client):
     body = client.get("/search", params={"q": "300元以下的面霜", "price_max": 300, "size": 100}).json()
     assert body["items"] and all(i["price"] is not None and i["price"] <= 300 for i in body["items"])

@@ -276,6 +276,10 @@ def test_price_bounds(stores) -> None:
         assert at > 0
         assert store.count(Filter(price_max=99.0)) - store.count(Filter(price_below=99.0)) == at
         assert store.count(Filter(price_min=99.0, price_below=99.0)) == 0
+        # both upper bounds: the stricter one holds, whichever it is
+        assert store.count(Filter(price_max=300.0, price_below=100.0)) == store.count(Filter(price_below=100.0))
+        assert store.count(Filter(price_max=100.0, price_below=300.0)) == store.count(Filter(price_max=100.0))
+        assert store.count(Filter(price_min=500.0, price_max=300.0, price_below=1000.0)) == 0
         unknown = store.count(Filter(missing=("price",)))
         assert unknown > 0
         known = store.count(Filter(price_max=99.0))
