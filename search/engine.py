@@ -192,6 +192,7 @@ class SearchEngine:
             self._retired = [self._index]
             self._index = new
             self._parsers.clear()
+            self._payloads = _LRU(PAYLOAD_CACHE_SIZE)  # keys name their build: this only frees memory
             log.info("switched to index build %s", new.version)
             return True
 
