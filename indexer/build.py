@@ -19,13 +19,12 @@ from search.retrieve.bm25 import FieldStats
 from search.retrieve.embed import Embedder, EmbeddingCache, embed_passages_cached, make_embedder
 from search.store.backend import Backend, EdgeBackend
 from search.store.base import IndexWriter
-from search.store.layout import MANIFEST, DataDir, write_json_atomic
+from search.store.layout import BUILD_FORMAT, MANIFEST, DataDir, write_json_atomic
 from search.text.analyzer import ChineseAnalyzer
 from search.text.dictionaries import load_attributes, load_brands, load_words
 from search.text.lexicon import Lexicon
 from search.understand.spelling import query_word_counts
 
-MANIFEST_FORMAT = 1
 UPSERT_BATCH = 1000
 WRITE_CHUNK = 4096
 NO_DENSE = "none"
@@ -173,7 +172,7 @@ def write_manifest(
 ) -> None:
     """Write a build's manifest (last step before publication)."""
     manifest = {
-        "format": MANIFEST_FORMAT,
+        "format": BUILD_FORMAT,
         "kind": kind,
         "created_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         "catalog": str(catalog.path),

@@ -21,6 +21,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from search.product import Product, split_unknown_fields
+from search.store.base import point_key
 
 FORMATS = {
     ".jsonl": "jsonl",
@@ -56,6 +57,13 @@ class Catalog:
     rejects: list[Reject] = field(default_factory=list)
     ignored_fields: Counter[str] = field(default_factory=Counter)
     rows: int = 0
+    #: the line (or row) each product came from
+    lines: dict[str, int] = field(default_factory=dict)
+
+    def reject(self, product: Product, reason: str) -> None:
+        """Take a valid product out again (e.g. it clashes with the index it is refreshing)."""
+        self.products = [p for p in self.products if p.id != product.id]
+        self.rejects.append(Reject(self.lines.get(product.id, 0), reason, product.id, product.title[:120]))
 
     def write_rejects(self, directory: Path) -> Path | None:
         """Write the rejects as JSONL under ``directory``; return the file (None when there are none)."""
@@ -207,6 +215,7 @@ def read_catalog(path: Path) -> Catalog:
         rows = _rows_parquet(path)
     catalog = Catalog(path)
     first_seen: dict[str, int] = {}
+    first_key: dict[int, str] = {}
     for number, row, raw, error in rows:
         catalog.rows += 1
         if row is None:
@@ -225,8 +234,16 @@ def read_catalog(path: Path) -> Catalog:
             reason = f"duplicate id {product.id!r} (first seen on line {first_seen[product.id]})"
             catalog.rejects.append(Reject(number, reason, product.id, _excerpt(raw or row)))
             continue
+        key = point_key(product.id)
+        if key in first_key:
+            other = first_key[key]
+            reason = f"id {product.id!r} maps to the same store key as {other!r} (line {first_seen[other]}): rename one"
+            catalog.rejects.append(Reject(number, reason, product.id, _excerpt(raw or row)))
+            continue
         first_seen[product.id] = number
+        first_key[key] = product.id
         if not product.brand and product.attributes.get("品牌"):
             product = product.model_copy(update={"brand": product.attributes["品牌"]})
         catalog.products.append(product)
+    catalog.lines = first_seen
     return catalog

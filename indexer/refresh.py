@@ -35,6 +35,7 @@ from search.index import load_build_parts, save_analysis
 from search.product import Product
 from search.retrieve.embed import Embedder, make_embedder
 from search.store.backend import Backend, backend_for_build
+from search.store.base import point_key
 from search.store.layout import DataDir
 
 _PRODUCT_FIELDS = ("id", "title", "brand", "category", "attributes", "price", "sales")
@@ -81,13 +82,20 @@ def refresh_index(
         backend: Backend = backend_for_build(manifest, settings or Settings())
         with progress.stage("read"):
             catalog = read_catalog(catalog_path)
-        rejects_file = catalog.write_rejects(data.rejects_dir)
-
         reader = backend.open(live)
         try:
             existing = {p["id"]: p for p in reader.payloads(["hash", *_PRODUCT_FIELDS])}
         finally:
             reader.close()
+        # a new id whose store key is already another product's would overwrite it
+        known_keys = {point_key(pid): pid for pid in existing}
+        for product in [p for p in catalog.products if p.id not in existing]:
+            other = known_keys.get(point_key(product.id))
+            if other is not None:
+                catalog.reject(
+                    product, f"id {product.id!r} maps to the same store key as indexed {other!r}: rename one"
+                )
+        rejects_file = catalog.write_rejects(data.rejects_dir)
         incoming = {p.id: p for p in catalog.products}
         added = [p for pid, p in incoming.items() if pid not in existing]
         updated = [p for pid, p in incoming.items() if pid in existing and existing[pid]["hash"] != p.content_hash()]

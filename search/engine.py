@@ -11,7 +11,7 @@ import logging
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -31,7 +31,7 @@ from search.rank.personalize import Personalizer
 from search.rank.score import order_candidates, score_candidates
 from search.retrieve.embed import Embedder, make_embedder
 from search.retrieve.query import check_sources, lexical_vectors, source_queries
-from search.store.base import DENSE, RANKING_FIELDS, Filter, Hit, SourceQuery
+from search.store.base import DENSE, RANKING_FIELDS, Filter, Hit, SourceQuery, Store, point_key
 from search.store.layout import DataDir
 from search.text.normalize import normalize
 from search.understand.parsed import ParsedQuery, QueryParser, Sort
@@ -75,20 +75,20 @@ class SearchResponse:
 class _LRU:
     def __init__(self, size: int) -> None:
         self._size = size
-        self._data: OrderedDict[str, Any] = OrderedDict()
+        self._data: OrderedDict[Hashable, Any] = OrderedDict()
         self._lock = threading.Lock()
 
-    def get(self, key: str) -> Any:
+    def get(self, key: Hashable) -> Any:
         with self._lock:
             if key in self._data:
                 self._data.move_to_end(key)
                 return self._data[key]
         return None
 
-    def put(self, key: str, value: Any) -> None:
+    def put(self, key: Hashable, value: Any) -> None:
         self.put_many([(key, value)])
 
-    def get_many(self, keys: list[str]) -> list[Any]:
+    def get_many(self, keys: Sequence[Hashable]) -> list[Any]:
         """Values for the keys, None where absent (one lock for all)."""
         out = []
         with self._lock:
@@ -99,7 +99,7 @@ class _LRU:
                 out.append(value)
         return out
 
-    def put_many(self, items: list[tuple[str, Any]]) -> None:
+    def put_many(self, items: Sequence[tuple[Hashable, Any]]) -> None:
         with self._lock:
             for key, value in items:
                 self._data[key] = value
@@ -108,8 +108,54 @@ class _LRU:
                 self._data.popitem(last=False)
 
 
-#: ranking payloads kept in memory (about 1-2 KB each), keyed by build and product
+#: ranking payloads kept in memory per build (about 1-2 KB each)
 PAYLOAD_CACHE_SIZE = 50_000
+
+
+class RankingPayloads:
+    """The ranking fields of one build's products by point key, kept in memory.
+
+    A build never changes (a refresh publishes a new one), so nothing goes stale. Reads
+    take no lock (a dict read is atomic); when full, the oldest entries make room.
+    ``preload`` fills it from the store, so that a fresh server answers at its steady pace.
+    """
+
+    def __init__(self, version: str, size: int = PAYLOAD_CACHE_SIZE) -> None:
+        self.version = version
+        self.size = size
+        self._data: dict[int, dict[str, Any]] = {}
+        self._lock = threading.Lock()
+
+    def __len__(self) -> int:
+        return len(self._data)
+
+    def get_many(self, keys: Sequence[int]) -> list[dict[str, Any] | None]:
+        get = self._data.get
+        return [get(k) for k in keys]
+
+    def put_many(self, items: Sequence[tuple[int, dict[str, Any]]]) -> None:
+        with self._lock:
+            data = self._data
+            for key, payload in items:
+                data[key] = payload
+            while len(data) > self.size:
+                del data[next(iter(data))]
+
+    def preload(self, store: Store, limit: int | None = None) -> int:
+        """Read up to ``limit`` (default: the cache size) products' ranking fields; returns how many."""
+        limit = self.size if limit is None else min(limit, self.size)
+        batch: list[tuple[int, dict[str, Any]]] = []
+        loaded = 0
+        for payload in store.payloads(RANKING_FIELDS):
+            if loaded >= limit:
+                break
+            batch.append((point_key(payload["id"]), payload))
+            loaded += 1
+            if len(batch) >= 4096:
+                self.put_many(batch)
+                batch = []
+        self.put_many(batch)
+        return loaded
 
 
 ParserFactory = Callable[[IndexHandle, Profile], QueryParser]
@@ -148,8 +194,7 @@ class SearchEngine:
         self._reload_lock = threading.Lock()
         self._checked = time.monotonic()
         self._query_vectors = _LRU(4096)
-        # a build's payloads never change (a refresh publishes a new build), so they can be kept
-        self._payloads = _LRU(PAYLOAD_CACHE_SIZE)
+        self._payloads = RankingPayloads(index.version)
 
     # ------------------------------------------------------------------ lifecycle
     @classmethod
@@ -170,10 +215,11 @@ class SearchEngine:
         return self._index
 
     def warm_up(self) -> None:
-        """Load the embedder and the analyzer's dictionary now."""
+        """Load the embedder, the analyzer's dictionary and the products' ranking fields now."""
         self._index.analyzer.warm_up()
         if self.embedder is not None:
             self.embedder.warm_up()
+        self._payloads.preload(self._index.store)
 
     def reload_if_changed(self, force: bool = False) -> bool:
         """Switch to a newly published build, checking at most every ``reload_interval_s``."""
@@ -192,9 +238,17 @@ class SearchEngine:
             self._retired = [self._index]
             self._index = new
             self._parsers.clear()
-            self._payloads = _LRU(PAYLOAD_CACHE_SIZE)  # keys name their build: this only frees memory
+            self._payloads = RankingPayloads(new.version)
+            threading.Thread(target=self._preload, args=(self._payloads, new), daemon=True).start()
             log.info("switched to index build %s", new.version)
             return True
+
+    @staticmethod
+    def _preload(cache: RankingPayloads, index: IndexHandle) -> None:
+        try:
+            cache.preload(index.store)
+        except Exception:  # the build was closed meanwhile: searches fill the cache instead
+            log.warning("could not preload ranking fields of build %s", index.version, exc_info=True)
 
     def close(self) -> None:
         """Close every open index and the personalizer's stores."""
@@ -381,14 +435,15 @@ class SearchEngine:
             timings["embed"] = round((time.perf_counter() - t) * 1000, 3)
         t = time.perf_counter()
         queries = source_queries(sources, lexical, dense)
-        results = index.store.search(queries, flt, fields=("id",))
+        results = index.store.rank(queries, flt)
         timings["retrieve"] = round((time.perf_counter() - t) * 1000, 3)
-        ranks: dict[str, dict[str, tuple[int | None, float]]] = {}
-        scored: dict[str, list[tuple[str, float]]] = {}
+        # products are point keys until fusion has picked the pool; then their payloads name them
+        ranks: dict[int, dict[str, tuple[int | None, float]]] = {}
+        scored: dict[str, list[tuple[int, float]]] = {}
         for q, hits in zip(queries, results, strict=True):
-            scored[q.source] = [(h.id, h.score) for h in hits]
-            for rank, hit in enumerate(hits, start=1):
-                ranks.setdefault(hit.id, {})[q.source] = (rank, hit.score)
+            scored[q.source] = hits
+            for rank, (key, score) in enumerate(hits, start=1):
+                ranks.setdefault(key, {})[q.source] = (rank, score)
         if profile.fusion.complete and profile.fusion.method.value != "rrf" and len(queries) > 1:
             t = time.perf_counter()
             wanted = profile.fusion.complete_sources
@@ -404,24 +459,26 @@ class SearchEngine:
             normalize=profile.fusion.normalize,
         )[: profile.pool]
         payloads = self._ranking_payloads(index, [f.id for f in fused])
-        candidates = [
-            Candidate(f.id, payloads[f.id], ranks.get(f.id, {}), f.score, f.contributions)
-            for f in fused
-            if payloads.get(f.id) is not None
-        ]
+        candidates = []
+        for f in fused:
+            payload = payloads.get(f.id)
+            if payload is not None:
+                candidates.append(Candidate(payload["id"], payload, ranks.get(f.id, {}), f.score, f.contributions))
         timings["fuse"] = round((time.perf_counter() - t) * 1000, 3)
         return candidates, weights
 
-    def _ranking_payloads(self, index: IndexHandle, ids: list[str]) -> dict[str, dict[str, Any]]:
-        """The ranking fields of these products: from memory, the rest in one request (then kept)."""
-        keys = [f"{index.version}/{doc}" for doc in ids]
-        payloads = {doc: p for doc, p in zip(ids, self._payloads.get_many(keys), strict=True) if p is not None}
-        missing = [doc for doc in ids if doc not in payloads]
+    def _ranking_payloads(self, index: IndexHandle, keys: list[int]) -> dict[int, dict[str, Any]]:
+        """The ranking fields of these points: from memory, the rest in one request (then kept)."""
+        cache = self._payloads
+        if cache.version != index.version:  # a search that started before a reload
+            cache = RankingPayloads(index.version, size=0)
+        payloads = {k: p for k, p in zip(keys, cache.get_many(keys), strict=True) if p is not None}
+        missing = [k for k in keys if k not in payloads]
         if missing:
-            fetched = index.store.get(missing, fields=RANKING_FIELDS)
-            found = [(doc, p) for doc, p in zip(missing, fetched, strict=True) if p is not None]
+            fetched = index.store.get_keys(missing, fields=RANKING_FIELDS)
+            found = [(k, p) for k, p in zip(missing, fetched, strict=True) if p is not None]
             payloads.update(found)
-            self._payloads.put_many([(f"{index.version}/{doc}", p) for doc, p in found])
+            cache.put_many(found)
         return payloads
 
     @staticmethod
@@ -429,9 +486,9 @@ class SearchEngine:
         index: IndexHandle,
         queries: list[SourceQuery],
         flt: Filter,
-        union: list[str],
-        scored: dict[str, list[tuple[str, float]]],
-        ranks: dict[str, dict[str, tuple[int | None, float]]],
+        union: list[int],
+        scored: dict[str, list[tuple[int, float]]],
+        ranks: dict[int, dict[str, tuple[int | None, float]]],
     ) -> None:
         """Score every candidate under every source, not only where it made that source's top list.
 
@@ -442,13 +499,12 @@ class SearchEngine:
         """
         rescoring = []
         for q in queries:
-            have = {doc for doc, _ in scored[q.source]}
-            todo = tuple(doc for doc in union if doc not in have)
+            have = {key for key, _ in scored[q.source]}
+            todo = tuple(key for key in union if key not in have)
             if todo:
-                rescoring.append(replace(q, limit=len(todo), ids=todo))
-        again = index.store.search(rescoring, flt, fields=("id",))
-        for q, hits in zip(rescoring, again, strict=True):
-            extra = [(h.id, h.score) for h in hits]
+                rescoring.append(replace(q, limit=len(todo), keys=todo))
+        again = index.store.rank(rescoring, flt)
+        for q, extra in zip(rescoring, again, strict=True):
             scored[q.source] = scored[q.source] + extra
-            for doc, score in extra:
-                ranks.setdefault(doc, {})[q.source] = (None, score)
+            for key, score in extra:
+                ranks.setdefault(key, {})[q.source] = (None, score)

@@ -14,7 +14,7 @@ from typing import Any
 from search.config import AnalysisConfig, IndexConfig, Settings
 from search.retrieve.bm25 import FieldStats
 from search.store.base import Store
-from search.store.layout import read_manifest
+from search.store.layout import check_format, read_manifest
 from search.text.analyzer import ChineseAnalyzer
 from search.text.lexicon import Lexicon
 
@@ -77,6 +77,7 @@ class IndexHandle:
 def load_build_parts(build: Path) -> tuple[dict[str, Any], IndexConfig, Lexicon, ChineseAnalyzer]:
     """Manifest, config, lexicon and analyzer of a build (no store)."""
     manifest = read_manifest(build)
+    check_format(build, manifest)
     config = IndexConfig.model_validate(manifest["index_config"])
     lexicon = Lexicon.load(build / LEXICON)
     analyzer = make_analyzer(

@@ -10,6 +10,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from search import __version__
 from search.api import metrics
@@ -29,6 +30,33 @@ def build_engine(settings: Settings) -> SearchEngine:
     engine = SearchEngine.open(settings, ParserFactory(settings), personalizer=Personalization.open(settings))
     engine.warm_up()
     return engine
+
+
+class ObserveRequests:
+    """Request count and latency per route, as plain ASGI (no per-request task or stream around the app)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        start = time.perf_counter()
+        status = 500
+
+        async def send_observed(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_observed)
+        finally:
+            path = getattr(scope.get("route"), "path", "unmatched")  # the router records the matched route
+            metrics.LATENCY.labels(path).observe(time.perf_counter() - start)
+            metrics.REQUESTS.labels(path, scope["method"], str(status)).inc()
 
 
 def create_app(settings: Settings | None = None, engine: SearchEngine | None = None) -> FastAPI:
@@ -55,15 +83,7 @@ def create_app(settings: Settings | None = None, engine: SearchEngine | None = N
         lifespan=lifespan,
     )
 
-    @app.middleware("http")
-    async def observe(request: Request, call_next):
-        start = time.perf_counter()
-        response = await call_next(request)
-        route = request.scope.get("route")
-        path = getattr(route, "path", "unmatched")
-        metrics.LATENCY.labels(path).observe(time.perf_counter() - start)
-        metrics.REQUESTS.labels(path, request.method, str(response.status_code)).inc()
-        return response
+    app.add_middleware(ObserveRequests)
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:

@@ -7,8 +7,8 @@ from fastapi import HTTPException, Request
 from search.engine import SearchEngine
 
 
-def get_engine(request: Request) -> SearchEngine:
-    """The search engine of this app (503 while no index is loaded)."""
+async def get_engine(request: Request) -> SearchEngine:
+    """The search engine of this app (503 while no index is loaded; async: no worker thread for a lookup)."""
     engine = getattr(request.app.state, "engine", None)
     if engine is None:
         reason = getattr(request.app.state, "startup_error", "the service is starting")

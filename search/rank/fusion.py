@@ -17,15 +17,18 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Generic, TypeVar
 
-Ranked = Sequence[tuple[str, float]]
+#: a document's name: a product id, or a store point key
+K = TypeVar("K", str, int)
+Ranked = Sequence[tuple[K, float]]
 
 
-@dataclass(frozen=True)
-class Fused:
+@dataclass(slots=True)
+class Fused(Generic[K]):
     """A fused document: its score and each source's contribution to it."""
 
-    id: str
+    id: K
     score: float
     contributions: dict[str, float]
 
@@ -51,23 +54,25 @@ def _normalized(scores: Sequence[float], how: str) -> list[float]:
     raise ValueError(f"unknown normalisation {how!r}; valid: minmax, zscore, dbsf")
 
 
-def _combine(per_source: Mapping[str, Mapping[str, float]], weights: Mapping[str, float]) -> list[Fused]:
-    ids: dict[str, None] = {}
-    for values in per_source.values():
-        ids.update(dict.fromkeys(values))
-    out = []
-    for doc in ids:
-        contrib = {s: weights.get(s, 0.0) * v[doc] for s, v in per_source.items() if doc in v}
-        out.append(Fused(doc, sum(contrib.values()), contrib))
-    return sort_fused(out)
+def _combine(per_source: Mapping[str, Mapping[K, float]], weights: Mapping[str, float]) -> list[Fused[K]]:
+    contributions: dict[K, dict[str, float]] = {}
+    for source, values in per_source.items():
+        weight = weights.get(source, 0.0)
+        for doc, value in values.items():
+            contrib = contributions.get(doc)
+            if contrib is None:
+                contributions[doc] = {source: weight * value}
+            else:
+                contrib[source] = weight * value
+    return sort_fused([Fused(doc, sum(contrib.values()), contrib) for doc, contrib in contributions.items()])
 
 
-def sort_fused(items: Sequence[Fused]) -> list[Fused]:
+def sort_fused(items: Sequence[Fused[K]]) -> list[Fused[K]]:
     """Best first; equal scores ordered by id (a total, stable order)."""
     return sorted(items, key=lambda f: (-f.score, f.id))
 
 
-def rrf(lists: Mapping[str, Ranked], weights: Mapping[str, float], k: float = 60.0) -> list[Fused]:
+def rrf(lists: Mapping[str, Ranked[K]], weights: Mapping[str, float], k: float = 60.0) -> list[Fused[K]]:
     """Weighted reciprocal rank fusion."""
     if k <= 0:
         raise ValueError("rrf k must be positive")
@@ -75,7 +80,7 @@ def rrf(lists: Mapping[str, Ranked], weights: Mapping[str, float], k: float = 60
     return _combine(per_source, weights)
 
 
-def dbsf(lists: Mapping[str, Ranked], weights: Mapping[str, float]) -> list[Fused]:
+def dbsf(lists: Mapping[str, Ranked[K]], weights: Mapping[str, float]) -> list[Fused[K]]:
     """Distribution-based score fusion."""
     per_source = {
         s: dict(zip((d for d, _ in lst), _normalized([x for _, x in lst], "dbsf"), strict=True))
@@ -84,7 +89,7 @@ def dbsf(lists: Mapping[str, Ranked], weights: Mapping[str, float]) -> list[Fuse
     return _combine(per_source, weights)
 
 
-def weighted(lists: Mapping[str, Ranked], weights: Mapping[str, float], normalize: str = "minmax") -> list[Fused]:
+def weighted(lists: Mapping[str, Ranked[K]], weights: Mapping[str, float], normalize: str = "minmax") -> list[Fused[K]]:
     """Weighted sum of per-source normalised scores."""
     per_source = {
         s: dict(zip((d for d, _ in lst), _normalized([x for _, x in lst], normalize), strict=True))
@@ -95,11 +100,11 @@ def weighted(lists: Mapping[str, Ranked], weights: Mapping[str, float], normaliz
 
 def fuse(
     method: str,
-    lists: Mapping[str, Ranked],
+    lists: Mapping[str, Ranked[K]],
     weights: Mapping[str, float],
     k: float = 60.0,
     normalize: str = "minmax",
-) -> list[Fused]:
+) -> list[Fused[K]]:
     """Dispatch on the method name (``rrf``, ``dbsf``, ``weighted``)."""
     if method == "rrf":
         return rrf(lists, weights, k)

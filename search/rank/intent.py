@@ -9,6 +9,7 @@ exclusions to a product's text. All but the first are pure.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -99,32 +100,51 @@ def intent_boosts(payload: dict[str, Any], intent: Intent, uses: IntentConfig, b
     and brand, where the query names them), so that for a query whose products carry no
     prices the priced products of other kinds do not rise above them.
     """
-    out: dict[str, float] = {}
-    brand_keys = set(payload.get("brand_keys") or ())
-    brand_match = brand_keys.intersection(intent.brand_keys)
-    if uses.brand == "boost" and boosts.brand and brand_match:
-        out["brand"] = boosts.brand
-    paths = set(payload.get("category_path") or ())
-    if uses.category == "boost" and boosts.category and paths.intersection(intent.categories):
-        out["category"] = boosts.category
-    text = _text(payload) if intent.product_words or intent.attribute_values else ""
-    word_match = any(w in text for w in intent.product_words)
-    if word_match and boosts.product_word:
-        out["product_word"] = boosts.product_word
-    if uses.attributes == "boost" and intent.attribute_values and boosts.attribute:
-        keys = set(payload.get("attr_keys") or ())
-        hits = sum(1 for v in intent.attribute_values if f"={v}" in keys or v in text)
-        if hits:
-            out["attribute"] = boosts.attribute * hits
+    return booster(intent, uses, boosts)(payload)
+
+
+def booster(intent: Intent, uses: IntentConfig, boosts: BoostConfig) -> Callable[[dict[str, Any]], dict[str, float]]:
+    """:func:`intent_boosts` for one request: what the intent and profile ask for is worked out once."""
+    wanted_brands = frozenset(intent.brand_keys)
+    wanted_paths = frozenset(intent.categories)
+    words = intent.product_words
+    values = intent.attribute_values
+    do_brand = uses.brand == "boost" and bool(boosts.brand) and bool(wanted_brands)
+    do_category = uses.category == "boost" and bool(boosts.category) and bool(wanted_paths)
+    do_attributes = uses.attributes == "boost" and bool(values) and bool(boosts.attribute)
     ranks_known_prices = uses.price == "boost" or (uses.price == "filter" and uses.price_unknown == "keep")
-    if ranks_known_prices and boosts.price and (intent.price_min is not None or intent.price_max is not None):
-        price = payload.get("price")
-        lo = intent.price_min if intent.price_min is not None else float("-inf")
-        hi = intent.price_max if intent.price_max is not None else float("inf")
-        on_topic = (word_match or not intent.product_words) and (brand_match or not intent.brand_keys)
-        if price is not None and lo <= price <= hi and on_topic:
-            out["price"] = boosts.price
-    return out
+    bounded = intent.price_min is not None or intent.price_max is not None
+    do_price = ranks_known_prices and bool(boosts.price) and bounded
+    lo = intent.price_min if intent.price_min is not None else float("-inf")
+    hi = intent.price_max if intent.price_max is not None else float("inf")
+    need_text = bool(words or values)
+    if not (do_brand or do_category or need_text or do_price):
+        return lambda payload: {}
+
+    def boost(payload: dict[str, Any]) -> dict[str, float]:
+        out: dict[str, float] = {}
+        brand_match = bool(wanted_brands) and not wanted_brands.isdisjoint(payload.get("brand_keys") or ())
+        if do_brand and brand_match:
+            out["brand"] = boosts.brand
+        if do_category and not wanted_paths.isdisjoint(payload.get("category_path") or ()):
+            out["category"] = boosts.category
+        text = _text(payload) if need_text else ""
+        word_match = any(w in text for w in words)
+        if word_match and boosts.product_word:
+            out["product_word"] = boosts.product_word
+        if do_attributes:
+            keys = set(payload.get("attr_keys") or ())
+            hits = sum(1 for v in values if f"={v}" in keys or v in text)
+            if hits:
+                out["attribute"] = boosts.attribute * hits
+        if do_price:
+            price = payload.get("price")
+            on_topic = (word_match or not words) and (brand_match or not wanted_brands)
+            if price is not None and lo <= price <= hi and on_topic:
+                out["price"] = boosts.price
+        return out
+
+    return boost
 
 
 def is_excluded(payload: dict[str, Any], intent: Intent) -> bool:

@@ -6,7 +6,7 @@ import math
 
 from search.profiles import Profile
 from search.rank.candidate import Candidate
-from search.rank.intent import Intent, intent_boosts
+from search.rank.intent import Intent, booster
 from search.understand.parsed import Sort
 
 
@@ -17,9 +17,10 @@ def score_candidates(candidates: list[Candidate], intent: Intent, profile: Profi
     best = max(c.fused for c in candidates)
     boost_cfg = profile.understanding.boosts
     max_sales = max((c.payload.get("sales") or 0 for c in candidates), default=0)
+    boost = booster(intent, profile.understanding.intent, boost_cfg)
     for c in candidates:
         c.relevance = c.fused / best if best > 0 else 0.0
-        c.boosts = intent_boosts(c.payload, intent, profile.understanding.intent, boost_cfg)
+        c.boosts = boost(c.payload)
         if boost_cfg.popularity and max_sales > 0 and c.payload.get("sales"):
             c.boosts["popularity"] = boost_cfg.popularity * math.log1p(c.payload["sales"]) / math.log1p(max_sales)
         c.final = c.relevance + sum(c.boosts.values())

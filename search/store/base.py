@@ -13,7 +13,7 @@ the same answers for the same request.
 
 from __future__ import annotations
 
-import uuid
+import hashlib
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
@@ -42,13 +42,17 @@ RANKING_FIELDS = (
     "id", "title", "brand", "brand_key", "brand_keys", "category", "category_path", "attr_keys", "price", "sales",
 )  # fmt: skip
 
-_NAMESPACE = uuid.UUID("6f1c9d2e-3b8a-5c47-9e21-5a7d0c4b8f13")
-
 
 @lru_cache(maxsize=1 << 18)
-def point_id(product_id: str) -> str:
-    """The Qdrant point id of a product (a UUID derived from the product id; memoised: hot in every query)."""
-    return str(uuid.uuid5(_NAMESPACE, product_id))
+def point_key(product_id: str) -> int:
+    """The Qdrant point id of a product: 63 bits of its id's BLAKE2b hash (memoised: hot in every query).
+
+    Integer ids keep the hot path cheap: the engine filters on them and returns them
+    without building UUID objects, so a query needs no payload to name its hits. The
+    indexer rejects the (astronomically unlikely) second product whose key collides.
+    """
+    digest = hashlib.blake2b(product_id.encode("utf-8"), digest_size=8).digest()
+    return int.from_bytes(digest, "big") >> 1
 
 
 def attr_key(name: str, value: str) -> str:
@@ -75,6 +79,8 @@ class Filter:
     exclude_attributes: tuple[tuple[str, str], ...] = ()
     exclude_ids: tuple[str, ...] = ()
     ids: tuple[str, ...] | None = None
+    #: point keys (see :func:`point_key`) the products must have; with ``ids`` both must hold
+    keys: tuple[int, ...] | None = None
     #: strict upper price bound (price bands are [low, high))
     price_below: float | None = None
     #: products without a price pass the price bounds too (a parsed price cannot judge them)
@@ -110,19 +116,19 @@ class SourceQuery:
     ef: int | None = None
     #: payload fields to return for this query (None: the ``fields`` of the search call)
     fields: tuple[str, ...] | None = None
-    #: restrict this query to these products, on top of the search call's filter (None: no restriction)
-    ids: tuple[str, ...] | None = None
+    #: restrict this query to these point keys, on top of the search call's filter (None: no restriction)
+    keys: tuple[int, ...] | None = None
 
 
 def query_filter(filter: Filter | None, query: SourceQuery) -> Filter | None:
-    """The filter one source query runs under: the shared filter, narrowed to the query's ids."""
-    if query.ids is None:
+    """The filter one source query runs under: the shared filter, narrowed to the query's keys."""
+    if query.keys is None:
         return filter
     base = filter or Filter()
-    if base.ids is None:
-        return replace(base, ids=query.ids)
-    allowed = set(base.ids)
-    return replace(base, ids=tuple(i for i in query.ids if i in allowed))
+    if base.keys is None:
+        return replace(base, keys=query.keys)
+    allowed = set(base.keys)
+    return replace(base, keys=tuple(k for k in query.keys if k in allowed))
 
 
 @dataclass(frozen=True)
@@ -156,6 +162,14 @@ class Store(Protocol):
         """
         ...
 
+    def rank(self, queries: Sequence[SourceQuery], filter: Filter | None = None) -> list[list[tuple[int, float]]]:
+        """Like :meth:`search`, but each hit is only ``(point key, score)``: no payload is read.
+
+        The query service's hot path: it names the products it keeps later, from
+        :meth:`get_keys` (or its own cache).
+        """
+        ...
+
     def browse(
         self, filter: Filter | None, order_by: str | None, descending: bool, limit: int, offset: int = 0
     ) -> list[Hit]:
@@ -164,6 +178,10 @@ class Store(Protocol):
 
     def get(self, ids: Sequence[str], fields: Sequence[str] | None = None) -> list[dict[str, Any] | None]:
         """Payloads of products by id (None where absent), in order; ``fields`` selects payload fields."""
+        ...
+
+    def get_keys(self, keys: Sequence[int], fields: Sequence[str] | None = None) -> list[dict[str, Any] | None]:
+        """Payloads by point key (None where absent), in order; ``fields`` selects payload fields."""
         ...
 
     def dense_vectors(self, ids: Sequence[str]) -> dict[str, np.ndarray]:

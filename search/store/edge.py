@@ -10,7 +10,7 @@ indexer into a fresh directory, and published when complete (see
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +27,7 @@ from search.store.base import (
     SourceQuery,
     StoredPoint,
     attr_key,
-    point_id,
+    point_key,
     query_filter,
 )
 
@@ -50,7 +50,9 @@ def to_edge_filter(f: Filter | None) -> qe.Filter | None:
     must: list[Any] = []
     must_not: list[Any] = []
     if f.ids is not None:
-        must.append(qe.HasIdCondition({point_id(i) for i in f.ids}))
+        must.append(qe.HasIdCondition({point_key(i) for i in f.ids}))
+    if f.keys is not None:
+        must.append(qe.HasIdCondition(set(f.keys)))
     if f.brands:
         must.append(qe.FieldCondition("brand_keys", match=qe.MatchAny(list(f.brands))))
     if f.categories:
@@ -73,7 +75,7 @@ def to_edge_filter(f: Filter | None) -> qe.Filter | None:
         keys = [attr_key(n, v) for n, v in f.exclude_attributes]
         must_not.append(qe.FieldCondition("attr_keys", match=qe.MatchAny(keys)))
     if f.exclude_ids:
-        must_not.append(qe.HasIdCondition({point_id(i) for i in f.exclude_ids}))
+        must_not.append(qe.HasIdCondition({point_key(i) for i in f.exclude_ids}))
     return qe.Filter(must=must or None, must_not=must_not or None)
 
 
@@ -87,7 +89,7 @@ def _point(p: StoredPoint) -> qe.Point:
     vectors: dict[str, Any] = {name: _vector(vec) for name, vec in p.sparse.items() if len(vec)}
     if p.dense is not None:
         vectors[DENSE] = _vector(p.dense)
-    return qe.Point(point_id(p.id), vectors, p.payload)
+    return qe.Point(point_key(p.id), vectors, p.payload)
 
 
 def _hit(point: Any, score: float) -> Hit:
@@ -122,30 +124,32 @@ class EdgeStore:
         """One batched request for all sources (see :class:`search.store.base.Store`)."""
         if not queries:
             return []
-        flt = to_edge_filter(filter)
-        requests = []
-        known: list[dict[str, str] | None] = []
-        for q in queries:
-            selection = _selection(q.fields if q.fields is not None else fields)
-            # a query restricted to known products needs no payload to name its hits
-            by_point = {point_id(i): i for i in q.ids} if q.ids is not None and selection == ["id"] else None
-            known.append(by_point)
-            requests.append(
-                qe.QueryRequest(
-                    limit=q.limit,
-                    query=qe.Query.Nearest(_vector(q.vector), using=q.using),
-                    filter=flt if q.ids is None else to_edge_filter(query_filter(filter, q)),
-                    with_payload=False if by_point is not None else selection,
-                    params=qe.SearchParams(hnsw_ef=q.ef) if q.ef else None,
-                )
-            )
-        results = self._shard.query_batch(qe.QueryBatchRequest(requests))
         return [
             [_hit(p, float(p.score)) for p in res]
-            if by_point is None
-            else [Hit(by_point[str(p.id)], float(p.score)) for p in res]
-            for res, by_point in zip(results, known, strict=True)
+            for res in self._query(queries, filter, lambda q: _selection(q.fields if q.fields is not None else fields))
         ]
+
+    def rank(self, queries: Sequence[SourceQuery], filter: Filter | None = None) -> list[list[tuple[int, float]]]:
+        """Point keys and scores only (see :class:`search.store.base.Store`)."""
+        if not queries:
+            return []
+        return [[(p.id, p.score) for p in res] for res in self._query(queries, filter, lambda q: False)]
+
+    def _query(
+        self, queries: Sequence[SourceQuery], filter: Filter | None, payload: Callable[[SourceQuery], bool | list[str]]
+    ) -> list[Any]:
+        flt = to_edge_filter(filter)
+        requests = [
+            qe.QueryRequest(
+                limit=q.limit,
+                query=qe.Query.Nearest(_vector(q.vector), using=q.using),
+                filter=flt if q.keys is None else to_edge_filter(query_filter(filter, q)),
+                with_payload=payload(q),
+                params=qe.SearchParams(hnsw_ef=q.ef) if q.ef else None,
+            )
+            for q in queries
+        ]
+        return list(self._shard.query_batch(qe.QueryBatchRequest(requests)))
 
     def browse(
         self, filter: Filter | None, order_by: str | None, descending: bool, limit: int, offset: int = 0
@@ -170,14 +174,20 @@ class EdgeStore:
     def get(self, ids: Sequence[str], fields: Sequence[str] | None = None) -> list[dict[str, Any] | None]:
         """Payloads by product id, in order."""
         selection = True if fields is None else list(dict.fromkeys(["id", *fields]))
-        records = self._shard.retrieve([point_id(i) for i in ids], with_payload=selection, with_vector=False)
+        records = self._shard.retrieve([point_key(i) for i in ids], with_payload=selection, with_vector=False)
         payloads = [r.payload for r in records]
         found = {p["id"]: p for p in payloads if p}
         return [found.get(i) for i in ids]
 
+    def get_keys(self, keys: Sequence[int], fields: Sequence[str] | None = None) -> list[dict[str, Any] | None]:
+        """Payloads by point key, in order."""
+        records = self._shard.retrieve(list(keys), with_payload=_selection(fields), with_vector=False)
+        found = {r.id: r.payload for r in records}
+        return [found.get(k) or None for k in keys]
+
     def dense_vectors(self, ids: Sequence[str]) -> dict[str, np.ndarray]:
         """Dense vectors by product id."""
-        records = self._shard.retrieve([point_id(i) for i in ids], with_payload=["id"], with_vector=[DENSE])
+        records = self._shard.retrieve([point_key(i) for i in ids], with_payload=["id"], with_vector=[DENSE])
         out = {}
         for r in records:
             vectors = r.vector if isinstance(r.vector, dict) else {}
@@ -244,14 +254,14 @@ class EdgeWriter:
     def set_sparse(self, vectors: Sequence[tuple[str, dict[str, SparseVector]]]) -> None:
         """Replace sparse vectors of existing points (empty vectors are removed)."""
         updates = []
-        removals: dict[str, list[str]] = {}
+        removals: dict[str, list[int]] = {}
         for pid, named in vectors:
             keep = {n: _vector(v) for n, v in named.items() if len(v)}
             for n, v in named.items():
                 if not len(v):
-                    removals.setdefault(n, []).append(point_id(pid))
+                    removals.setdefault(n, []).append(point_key(pid))
             if keep:
-                updates.append(qe.PointVectors(point_id(pid), keep))
+                updates.append(qe.PointVectors(point_key(pid), keep))
         if updates:
             self._shard.update(qe.UpdateOperation.update_vectors(updates))
         for name, ids in removals.items():
@@ -260,7 +270,7 @@ class EdgeWriter:
     def delete(self, ids: Sequence[str]) -> None:
         """Delete points by product id."""
         if ids:
-            self._shard.update(qe.UpdateOperation.delete_points([point_id(i) for i in ids]))
+            self._shard.update(qe.UpdateOperation.delete_points([point_key(i) for i in ids]))
 
     def payloads(self, fields: Sequence[str]) -> Iterator[dict[str, Any]]:
         """Every point's payload (selected fields), in pages."""

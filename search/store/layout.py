@@ -33,6 +33,8 @@ from typing import Any
 
 MANIFEST = "manifest.json"
 PARTIAL = ".partial"
+#: the layout of a build this version reads and writes (2: integer point keys, see ``search.store.base.point_key``)
+BUILD_FORMAT = 2
 
 
 class IndexLockedError(RuntimeError):
@@ -41,6 +43,10 @@ class IndexLockedError(RuntimeError):
 
 class NoIndexError(FileNotFoundError):
     """The data directory has no published index yet."""
+
+
+class BuildFormatError(NoIndexError):
+    """The live build was written in a layout this version does not read: it must be built again."""
 
 
 def _fsync_dir(path: Path) -> None:
@@ -168,6 +174,16 @@ class DataDir:
 def read_manifest(build: Path) -> dict[str, Any]:
     """The manifest of a build."""
     return json.loads((build / MANIFEST).read_text(encoding="utf-8"))
+
+
+def check_format(build: Path, manifest: dict[str, Any]) -> None:
+    """Raise :class:`BuildFormatError` unless the build has this version's layout."""
+    found = manifest.get("format")
+    if found != BUILD_FORMAT:
+        raise BuildFormatError(
+            f"{build}: index layout {found!r}, this version reads {BUILD_FORMAT}: "
+            f"run `indexer build CATALOG --data-dir {build.parents[2]}` again"
+        )
 
 
 def dir_size(path: Path) -> int:

@@ -41,7 +41,7 @@ from search.store.base import (
     SourceQuery,
     StoredPoint,
     attr_key,
-    point_id,
+    point_key,
     query_filter,
 )
 from search.store.layout import MANIFEST, PARTIAL
@@ -115,7 +115,9 @@ def to_client_filter(f: Filter | None) -> qm.Filter | None:
     must: list[Any] = []
     must_not: list[Any] = []
     if f.ids is not None:
-        must.append(qm.HasIdCondition(has_id=sorted({point_id(i) for i in f.ids})))
+        must.append(qm.HasIdCondition(has_id=sorted({point_key(i) for i in f.ids})))
+    if f.keys is not None:
+        must.append(qm.HasIdCondition(has_id=sorted(set(f.keys))))
     if f.brands:
         must.append(qm.FieldCondition(key="brand_keys", match=qm.MatchAny(any=list(f.brands))))
     if f.categories:
@@ -139,7 +141,7 @@ def to_client_filter(f: Filter | None) -> qm.Filter | None:
         keys = [attr_key(n, v) for n, v in f.exclude_attributes]
         must_not.append(qm.FieldCondition(key="attr_keys", match=qm.MatchAny(any=keys)))
     if f.exclude_ids:
-        must_not.append(qm.HasIdCondition(has_id=sorted({point_id(i) for i in f.exclude_ids})))
+        must_not.append(qm.HasIdCondition(has_id=sorted({point_key(i) for i in f.exclude_ids})))
     return qm.Filter(must=must or None, must_not=must_not or None)
 
 
@@ -153,7 +155,7 @@ def _point(p: StoredPoint) -> qm.PointStruct:
     vectors: dict[str, Any] = {name: _vector(vec) for name, vec in p.sparse.items() if len(vec)}
     if p.dense is not None:
         vectors[DENSE] = _vector(p.dense)
-    return qm.PointStruct(id=point_id(p.id), vector=vectors, payload=p.payload)
+    return qm.PointStruct(id=point_key(p.id), vector=vectors, payload=p.payload)
 
 
 def _scroll(
@@ -218,20 +220,33 @@ class ServerStore:
         """All sources in one ``query_batch_points`` request (see :class:`search.store.base.Store`)."""
         if not queries:
             return []
+        results = self._query(queries, filter, lambda q: _selection(q.fields if q.fields is not None else fields))
+        return [[Hit(p.payload["id"], float(p.score), p.payload) for p in res.points if p.payload] for res in results]
+
+    def rank(self, queries: Sequence[SourceQuery], filter: Filter | None = None) -> list[list[tuple[int, float]]]:
+        """Point keys and scores only (see :class:`search.store.base.Store`)."""
+        if not queries:
+            return []
+        return [
+            [(int(p.id), float(p.score)) for p in res.points] for res in self._query(queries, filter, lambda q: False)
+        ]
+
+    def _query(
+        self, queries: Sequence[SourceQuery], filter: Filter | None, payload: Callable[[SourceQuery], bool | list[str]]
+    ) -> list[Any]:
         flt = to_client_filter(filter)
         requests = [
             qm.QueryRequest(
                 query=_vector(q.vector),
                 using=q.using,
-                filter=flt if q.ids is None else to_client_filter(query_filter(filter, q)),
+                filter=flt if q.keys is None else to_client_filter(query_filter(filter, q)),
                 limit=q.limit,
-                with_payload=_selection(q.fields if q.fields is not None else fields),
+                with_payload=payload(q),
                 params=qm.SearchParams(hnsw_ef=q.ef) if q.ef else None,
             )
             for q in queries
         ]
-        results = self.client.query_batch_points(self.name, requests=requests)
-        return [[Hit(p.payload["id"], float(p.score), p.payload) for p in res.points if p.payload] for res in results]
+        return list(self.client.query_batch_points(self.name, requests=requests))
 
     def browse(
         self, filter: Filter | None, order_by: str | None, descending: bool, limit: int, offset: int = 0
@@ -260,16 +275,26 @@ class ServerStore:
             return []
         selection = True if fields is None else list(dict.fromkeys(["id", *fields]))
         records = self.client.retrieve(
-            self.name, [point_id(i) for i in ids], with_payload=selection, with_vectors=False
+            self.name, [point_key(i) for i in ids], with_payload=selection, with_vectors=False
         )
         found = {r.payload["id"]: r.payload for r in records if r.payload}
         return [found.get(i) for i in ids]
+
+    def get_keys(self, keys: Sequence[int], fields: Sequence[str] | None = None) -> list[dict[str, Any] | None]:
+        """Payloads by point key, in order."""
+        if not keys:
+            return []
+        records = self.client.retrieve(self.name, list(keys), with_payload=_selection(fields), with_vectors=False)
+        found = {int(r.id): r.payload for r in records}
+        return [found.get(k) or None for k in keys]
 
     def dense_vectors(self, ids: Sequence[str]) -> dict[str, np.ndarray]:
         """Dense vectors by product id."""
         if not ids:
             return {}
-        records = self.client.retrieve(self.name, [point_id(i) for i in ids], with_payload=["id"], with_vectors=[DENSE])
+        records = self.client.retrieve(
+            self.name, [point_key(i) for i in ids], with_payload=["id"], with_vectors=[DENSE]
+        )
         out = {}
         for r in records:
             vectors = r.vector if isinstance(r.vector, dict) else {}
@@ -330,9 +355,9 @@ class ServerWriter:
             keep = {n: _vector(v) for n, v in named.items() if len(v)}
             for n, v in named.items():
                 if not len(v):
-                    removals.setdefault(n, []).append(point_id(pid))
+                    removals.setdefault(n, []).append(point_key(pid))
             if keep:
-                updates.append(qm.PointVectors(id=point_id(pid), vector=keep))
+                updates.append(qm.PointVectors(id=point_key(pid), vector=keep))
         for lo in range(0, len(updates), self.batch_size):
             self.client.update_vectors(self.name, points=updates[lo : lo + self.batch_size], wait=True)
         for name, ids in removals.items():
@@ -341,7 +366,7 @@ class ServerWriter:
     def delete(self, ids: Sequence[str]) -> None:
         """Delete points by product id."""
         if ids:
-            selector = qm.PointIdsList(points=[point_id(i) for i in ids])
+            selector = qm.PointIdsList(points=[point_key(i) for i in ids])
             self.client.delete(self.name, points_selector=selector, wait=True)
 
     def payloads(self, fields: Sequence[str]) -> Iterator[dict[str, Any]]:

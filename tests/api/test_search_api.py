@@ -177,6 +177,13 @@ def test_health_metrics_and_openapi(client):
     h = client.get("/healthz").json()
     assert h["status"] == "ok" and h["products"] > 300 and h["embedder"] == "e5-small"
     client.get("/search", params={"q": "面霜"})
+    client.get("/search", params={"size": 1000})
+    client.get("/products/does-not-exist")
     m = client.get("/metrics").text
     assert "search_http_requests_total" in m and 'search_stage_seconds_bucket{le="0.005",stage="embed"}' in m
+    # requests are counted per matched route (not per raw path) with their status
+    assert 'search_http_requests_total{method="GET",route="/search",status="200"}' in m
+    assert 'search_http_requests_total{method="GET",route="/search",status="422"}' in m
+    assert 'search_http_requests_total{method="GET",route="/products/{product_id}",status="404"}' in m
+    assert 'search_http_request_seconds_count{route="/search"}' in m
     assert client.get("/openapi.json").json()["paths"]["/search"]

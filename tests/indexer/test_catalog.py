@@ -122,3 +122,17 @@ def test_unknown_format_and_missing_file(tmp_path):
 def test_sample_catalog_has_no_rejects(sample_catalog):
     cat = read_catalog(sample_catalog)
     assert not cat.rejects and len(cat.products) >= 300
+
+
+def test_ids_whose_store_keys_collide_are_rejected(tmp_path, monkeypatch):
+    """Two ids that hash to the same point key would overwrite each other: the second is rejected."""
+    import indexer.catalog as catalog_module
+
+    monkeypatch.setattr(catalog_module, "point_key", lambda pid: len(pid))  # force collisions
+    path = tmp_path / "c.jsonl"
+    rows = [{"id": "A1", "title": "兰芝隔离霜"}, {"id": "B2", "title": "雪花秀精华"}, {"id": "C345", "title": "面膜"}]
+    path.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows) + "\n", encoding="utf-8")
+    cat = read_catalog(path)
+    assert [p.id for p in cat.products] == ["A1", "C345"]
+    assert [(r.line, r.id) for r in cat.rejects] == [(2, "B2")]
+    assert "same store key as 'A1' (line 1)" in cat.rejects[0].reason

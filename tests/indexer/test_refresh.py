@@ -1,4 +1,6 @@
 import json
+import re
+from pathlib import Path
 
 import pytest
 
@@ -121,3 +123,44 @@ def test_a_running_engine_serves_refreshed_products(sample_data_dir, changed_cat
         assert price_shown() == 1.0
     finally:
         engine.close()
+
+
+def test_a_new_id_colliding_with_an_indexed_key_is_rejected(sample_data_dir, changed_catalog, configs_dir, embedder):
+    import indexer.refresh as refresh_module
+    from search.store.base import point_key
+
+    path, _, rows = changed_catalog
+    victim = rows[5]["id"]
+    real = point_key.__wrapped__
+    monkey = pytest.MonkeyPatch()
+    monkey.setattr(refresh_module, "point_key", lambda pid: real(victim) if pid == "NEW-1" else real(pid))
+    try:
+        result = refresh_index(path, sample_data_dir, configs_dir, embedder=embedder)
+    finally:
+        monkey.undo()
+    assert (result.added, result.updated, result.rejected) == (0, 2, 1)
+    rejects = [json.loads(line) for line in Path(result.rejects_file).read_text(encoding="utf-8").splitlines()]
+    assert rejects[0]["id"] == "NEW-1" and rejects[0]["line"] == len(rows)  # the last line
+    assert f"same store key as indexed {victim!r}" in rejects[0]["reason"]
+    handle = open_build(DataDir(sample_data_dir).require_build())
+    try:
+        assert handle.store.get([victim])[0]["id"] == victim
+        assert handle.store.get(["NEW-1"]) == [None]
+    finally:
+        handle.close()
+
+
+def test_a_build_in_an_older_layout_is_refused_with_a_hint(sample_data_dir, changed_catalog, configs_dir):
+    from search.store.layout import BuildFormatError, write_json_atomic
+
+    data = DataDir(sample_data_dir)
+    live = data.require_build()
+    manifest = read_manifest(live)
+    write_json_atomic(live / "manifest.json", {**manifest, "format": 1})
+    hint = re.escape(
+        f"index layout 1, this version reads 2: run `indexer build CATALOG --data-dir {sample_data_dir}` again"
+    )
+    with pytest.raises(BuildFormatError, match=hint):
+        open_build(live)
+    with pytest.raises(BuildFormatError):
+        refresh_index(changed_catalog[0], sample_data_dir, configs_dir)

@@ -33,7 +33,7 @@ from indexer.refresh import refresh_index
 from search.config import DenseConfig, IndexConfig, Settings, default_configs_dir
 from search.index import open_build
 from search.retrieve.query import lexical_vectors
-from search.store.base import DENSE, Filter, Hit, SourceQuery, point_id
+from search.store.base import DENSE, Filter, Hit, SourceQuery, point_key
 from search.store.edge import EdgeStore, EdgeWriter
 from search.store.layout import DataDir
 from search.store.server import (
@@ -292,22 +292,41 @@ def test_empty_id_restriction_matches_nothing(stores) -> None:
         assert store.search([SourceQuery(DENSE, DENSE, unit_vector("x"), 5)], Filter(ids=()))[0] == []
 
 
-def test_per_query_id_restriction(stores, corpus: Corpus) -> None:
-    """A source query's ``ids`` narrow only that query, on top of the shared filter, with the same scores."""
+def test_rank_names_hits_by_point_key(stores, corpus: Corpus) -> None:
+    """``rank`` returns the same ranking as ``search``, as point keys, and ``get_keys`` names them."""
+    queries = corpus.queries("兰芝隔离霜", limit=20)
+    for store in stores:
+        full = store.search(queries, FILTERS["category_top"])
+        ranked = store.rank(queries, FILTERS["category_top"])
+        for hits, keyed in zip(full, ranked, strict=True):
+            assert [k for k, _ in keyed] == [point_key(h.id) for h in hits]
+            assert [s for _, s in keyed] == pytest.approx([h.score for h in hits], abs=TOL)
+            assert all(isinstance(k, int) for k, _ in keyed)
+            named = store.get_keys([k for k, _ in keyed] + [12345], fields=("title",))
+            assert [p["id"] for p in named[:-1]] == [h.id for h in hits]
+            assert named[-1] is None
+            assert set(named[0]) == {"id", "title"}
+
+
+def test_per_query_key_restriction(stores, corpus: Corpus) -> None:
+    """A source query's ``keys`` narrow only that query, on top of the shared filter, with the same scores."""
     queries = corpus.queries("兰芝隔离霜", limit=40)
     flt = FILTERS["category_top"]
     for store in stores:
         full = store.search(queries, flt)
         for q, hits in zip(queries, full, strict=True):
             assert len(hits) > 6, q.source
-            scores = {h.id: h.score for h in hits}
-            wanted = tuple(h.id for h in hits[1::3])
+            scores = {point_key(h.id): h.score for h in hits}
+            wanted = tuple(point_key(h.id) for h in hits[1::3])
             outside = next(p.id for p in corpus.points if store.count(replace(flt, ids=(p.id,))) == 0)
-            restricted = replace(q, limit=50, ids=(*wanted, outside))
-            narrowed, unchanged = store.search([restricted, q], flt, fields=("id",))
-            assert {h.id for h in narrowed} == set(wanted), q.source  # the product outside the filter stays out
-            assert all(h.score == pytest.approx(scores[h.id], abs=TOL) for h in narrowed)
-            assert [h.id for h in unchanged] == [h.id for h in hits]
+            restricted = replace(q, limit=50, keys=(*wanted, point_key(outside)))
+            narrowed, unchanged = store.rank([restricted, q], flt)
+            assert {k for k, _ in narrowed} == set(wanted), q.source  # the product outside the filter stays out
+            assert all(s == pytest.approx(scores[k], abs=TOL) for k, s in narrowed)
+            assert [k for k, _ in unchanged] == [point_key(h.id) for h in hits]
+            # keys and ids together: both must hold
+            both = store.rank([restricted], replace(flt, ids=tuple(h.id for h in hits[1:4])))[0]
+            assert {k for k, _ in both} == {point_key(h.id) for h in hits[1:4]} & set(wanted)
 
 
 @pytest.mark.parametrize("key", ["brand", "category", "category_path", "brand_keys", "attr_keys"])
@@ -354,7 +373,7 @@ def test_browse_unordered_congruent(stores) -> None:
             a = edge.browse(FILTERS[name], None, False, limit, offset)
             b = server.browse(FILTERS[name], None, False, limit, offset)
             assert [h.id for h in a] == [h.id for h in b], (name, offset)
-            assert [point_id(h.id) for h in b] == sorted(point_id(h.id) for h in b)
+            assert [point_key(h.id) for h in b] == sorted(point_key(h.id) for h in b)
 
 
 def test_get_congruent(stores) -> None:

@@ -301,13 +301,15 @@ def test_failure_becomes_minimal_parse() -> None:
 
 def test_from_build(tmp_path) -> None:
     from search.index import save_analysis
-    from search.store.layout import MANIFEST, write_json_atomic
+    from search.store.layout import BUILD_FORMAT, MANIFEST, write_json_atomic
 
     lexicon, analyzer = build_parts()
     from search.config import IndexConfig
 
     save_analysis(tmp_path, lexicon.user_words(), ["的", "了"], lexicon)
-    write_json_atomic(tmp_path / MANIFEST, {"index_config": IndexConfig().model_dump(mode="json")})
+    write_json_atomic(
+        tmp_path / MANIFEST, {"format": BUILD_FORMAT, "index_config": IndexConfig().model_dump(mode="json")}
+    )
     parser = RuleParser.from_build(tmp_path)
     assert parser.parse("兰芝隔离霜").brands == ["Laneige/兰芝"]
     assert split_brand("Laneige/兰芝") == ["laneige/兰芝", "laneige", "兰芝"]
