@@ -92,7 +92,7 @@ def product_words(reading: Reading) -> set[str]:
 def eval_titles(parser: RuleParser, path: Path) -> dict[str, Any]:
     """Brand and product-word extraction on annotated titles."""
     rows = _read_jsonl(path)
-    counts = Counter()
+    counts: Counter[str] = Counter()
     for row in rows:
         reading = parser.read(row["title"])
         for name, pred, gold_list in (

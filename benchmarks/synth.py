@@ -96,7 +96,8 @@ def generate(size: int, out_dir: Path, data_dir: Path, seed: int = 7) -> None:
             fh.write(json.dumps(row, ensure_ascii=False) + "\n")
             va = vectors[a] if has_vec[a] else vectors[b]
             vb = vectors[b] if has_vec[b] else va
-            v = 0.65 * va + 0.35 * vb + 0.05 * noise_rng.standard_normal(dim).astype(np.float32) / np.sqrt(dim)
+            noise = np.asarray(noise_rng.standard_normal(dim), dtype=np.float32)
+            v = 0.65 * va + 0.35 * vb + 0.05 * noise / np.sqrt(dim)
             out_vectors[n] = v / max(float(np.linalg.norm(v)), 1e-9)
     out_vectors.flush()
 
