@@ -13,7 +13,7 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 
@@ -194,6 +194,7 @@ class SearchEngine:
         self._reload_lock = threading.Lock()
         self._checked = time.monotonic()
         self._query_vectors = _LRU(4096)
+        self._facets = _LRU(1024)
         self._payloads = RankingPayloads(index.version)
 
     # ------------------------------------------------------------------ lifecycle
@@ -402,7 +403,18 @@ class SearchEngine:
                 more = browse_hits(store, flt, sort, profile.pool, req.size - len(candidates), total)
                 candidates += by_position(more, profile.pool)
         items = [result_item(c, req.explain, profile, {}) for c in candidates]
-        return total, items, browse_facets(store, flt, profile)
+        return total, items, self._browse_facets(index, flt, profile)
+
+    def _browse_facets(self, index: IndexHandle, flt: Filter, profile: Profile) -> dict[str, Any]:
+        """Facets of a browse, kept per build and filter: exact counts over a whole catalog take the
+        engine tens of milliseconds, and a build never changes (treat the result as read-only)."""
+        cfg = profile.facets
+        key = (index.version, flt, cfg.enabled, cfg.size, tuple(cfg.price_bands))
+        facets = self._facets.get(key)
+        if facets is None:
+            facets = browse_facets(index.store, flt, profile)
+            self._facets.put(key, facets)
+        return cast(dict[str, Any], facets)
 
     def _retrieve(
         self,

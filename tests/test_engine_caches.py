@@ -1,4 +1,4 @@
-"""The per-build memory of ranking fields the query service reads instead of the store."""
+"""What the query service keeps in memory per build: ranking fields and browse facets."""
 
 from search.engine import RankingPayloads
 from search.index import open_build
@@ -34,3 +34,30 @@ def test_preload_stops_at_the_size(built_sample):
         assert RankingPayloads(handle.version).preload(handle.store, limit=10) == 10
     finally:
         handle.close()
+
+
+def test_browse_facets_are_counted_once_per_build_and_filter(sample_data_dir, configs_dir):
+    from search.api.app import build_engine
+    from search.config import Settings
+    from search.engine import SearchRequest
+
+    engine = build_engine(Settings(data_dir=sample_data_dir, configs_dir=configs_dir))
+    try:
+        store = engine.index.store
+        calls = []
+        real_facet = store.facet
+
+        def facet(key, flt=None, limit=20):
+            calls.append(key)
+            return real_facet(key, flt, limit)
+
+        store.facet = facet
+        first = engine.search(SearchRequest(q=""))
+        assert calls == ["brand", "category"] and first.facets["brand"]
+        again = engine.search(SearchRequest(q="", page=2))
+        assert calls == ["brand", "category"] and again.facets == first.facets
+        narrowed = engine.search(SearchRequest(q="", price_max=100.0))
+        assert calls == ["brand", "category"] * 2
+        assert sum(b["count"] for b in narrowed.facets["brand"]) < sum(b["count"] for b in first.facets["brand"])
+    finally:
+        engine.close()
