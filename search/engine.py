@@ -216,11 +216,12 @@ class SearchEngine:
         return self._index
 
     def warm_up(self) -> None:
-        """Load the embedder, the analyzer's dictionary and the products' ranking fields now."""
+        """Load the embedder, the analyzer's dictionary, the products' ranking fields and the
+        unfiltered browse facets (the landing page) now."""
         self._index.analyzer.warm_up()
         if self.embedder is not None:
             self.embedder.warm_up()
-        self._payloads.preload(self._index.store)
+        self._preload(self._payloads, self._index)
 
     def reload_if_changed(self, force: bool = False) -> bool:
         """Switch to a newly published build, checking at most every ``reload_interval_s``."""
@@ -244,12 +245,12 @@ class SearchEngine:
             log.info("switched to index build %s", new.version)
             return True
 
-    @staticmethod
-    def _preload(cache: RankingPayloads, index: IndexHandle) -> None:
+    def _preload(self, cache: RankingPayloads, index: IndexHandle) -> None:
         try:
             cache.preload(index.store)
-        except Exception:  # the build was closed meanwhile: searches fill the cache instead
-            log.warning("could not preload ranking fields of build %s", index.version, exc_info=True)
+            self._browse_facets(index, Filter(), self.profiles.get(None))
+        except Exception:  # the build was closed meanwhile: searches fill the caches instead
+            log.warning("could not preload build %s", index.version, exc_info=True)
 
     def close(self) -> None:
         """Close every open index and the personalizer's stores."""
