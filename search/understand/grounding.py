@@ -29,12 +29,18 @@ Two steps, both pure:
    * **exclusions** occur in the query after a negation (不, 别, 除, 非, 没, 无, 排) or inside
      an exclusion the rules found; a brand alias is reported by the brand's display name.
    * **keywords** occur in the query outside price and exclusion phrases.
+   * **corrected** (the model's spelling of the whole query) is applied edit by edit: an
+     edit is kept only when it is small (at most a quarter of the query's characters in
+     all, at most :data:`MAX_CORRECTION_EDITS`), touches no word the catalog, its brands
+     or the query log spell that way (``温氏`` stays ``温氏``), and changes no number and no
+     negation. Everything else below is then grounded in the corrected query.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from difflib import SequenceMatcher
 from typing import Any
 
 from search.text.lexicon import Lexicon
@@ -56,6 +62,11 @@ __all__ = [
 
 _MAX_ITEMS = 8
 _MAX_STR = 40
+#: at most this many characters of a query may change in a model's correction
+MAX_CORRECTION_EDITS = 3
+_KNOWN_MIN_COUNT = 2
+_KNOWN_MAX_LEN = 8
+_NUMBER_CHAR_RE = re.compile(r"[0-9.零〇一二两三四五六七八九十百千万亿kw]")
 _NUM_RE = re.compile(r"[0-9]+(?:\.[0-9]+)?(?:[kw千万](?![a-z]))?|[零〇一二两三四五六七八九十百千万]+")
 _UNIT_AFTER_RE = re.compile(
     r"[a-z%°℃]|[岁月天年周号码寸斤克吨米升片个只件条包盒袋瓶支罐箱双套张本粒颗人匹度瓦核层代级倍]"
@@ -85,6 +96,8 @@ class Grounded:
     exclude: tuple[str, ...] = ()
     sort: str = "relevance"
     corrections: tuple[str, ...] = field(default=())
+    #: the query with the model's accepted typo fixes (None: nothing accepted)
+    corrected: str | None = None
 
 
 # ------------------------------------------------------------------------------------ vocabulary
@@ -129,6 +142,7 @@ class Vocabulary:
         self._leaves: dict[str, list[str]] = {}
         for path in lexicon.categories:
             self._leaves.setdefault(path.rsplit("/", 1)[-1], []).append(path)
+        self._known: frozenset[str] | None = None
         self._synonyms: dict[str, set[str]] = {}
         for groups in lexicon.attribute_synonyms.values():
             for group in groups:
@@ -187,6 +201,16 @@ class Vocabulary:
         paths = self._leaves.get(path, [])
         return (paths[0], True) if len(paths) == 1 else (None, False)
 
+    def known_words(self) -> frozenset[str]:
+        """Words the catalog, its brands and the query log spell this way: a correction must not touch them."""
+        if self._known is None:
+            lex = self.lexicon
+            words = set(self._aliases) | set(lex.product_words) | set(self._synonyms)
+            words.update(w for w, c in lex.terms.items() if c >= _KNOWN_MIN_COUNT)
+            words.update(w for w, c in lex.query_terms.items() if c >= _KNOWN_MIN_COUNT)
+            self._known = frozenset(w for w in words if 2 <= len(w) <= _KNOWN_MAX_LEN)
+        return self._known
+
     def synonyms(self, value: str) -> set[str]:
         """The attribute values interchangeable with ``value`` (itself included)."""
         return self._synonyms.get(value, set()) | {value}
@@ -207,6 +231,8 @@ def ground(answer: ModelAnswer, text: str, lexicon: Lexicon | Vocabulary) -> Gro
     vocab = lexicon if isinstance(lexicon, Vocabulary) else Vocabulary(lexicon)
     norm = normalize(text) if isinstance(text, str) else ""
     fixes: list[str] = []
+    corrected = _correction(answer.corrected, norm, vocab, fixes)
+    norm = corrected or norm
     intent = parse_price(norm)
     rule_exclusions = extract_exclusions(norm)
     exclude = _unique(_exclusions(answer.exclude, norm, [e.span for e in rule_exclusions], fixes))
@@ -236,7 +262,46 @@ def ground(answer: ModelAnswer, text: str, lexicon: Lexicon | Vocabulary) -> Gro
         exclude=excluded,
         sort=_sort(answer.sort, norm, intent.sort, fixes),
         corrections=tuple(fixes),
+        corrected=corrected,
     )
+
+
+def _correction(raw: str | None, norm: str, vocab: Vocabulary, fixes: list[str]) -> str | None:
+    """The query with the model's acceptable typo fixes applied (rules in the module docstring)."""
+    if not raw or not norm:
+        return None
+    target = normalize(raw)
+    if not target or target == norm:
+        return None
+    known = vocab.known_words()
+    words = [
+        (i, j)
+        for i in range(len(norm))
+        for j in range(i + 2, min(len(norm), i + _KNOWN_MAX_LEN) + 1)
+        if norm[i:j] in known
+    ]
+    budget = min(MAX_CORRECTION_EDITS, max(1, len(norm) // 4))
+    out: list[str] = []
+    pos = changed = 0
+    for op, i1, i2, j1, j2 in SequenceMatcher(None, norm, target, autojunk=False).get_opcodes():
+        old, new = norm[i1:i2], target[j1:j2]
+        if op == "equal" or not (old.strip() or new.strip()):  # spacing is not spelling
+            continue
+        cost = max(i2 - i1, j2 - j1)
+        # a known word must not lose, change or (for an insertion) be split by a character
+        touches = any(s < i2 and i1 < e for s, e in words) if i2 > i1 else any(s < i1 < e for s, e in words)
+        alters_meaning = _NUMBER_CHAR_RE.search(old + new) or _NEGATION_RE.search(old + new)
+        safe = not touches and not alters_meaning
+        if not safe or changed + cost > budget:
+            fixes.append("correction_dropped")
+            continue
+        out.append(norm[pos:i1] + new)
+        pos = i2
+        changed += cost
+    if not changed:
+        return None
+    out.append(norm[pos:])
+    return "".join(out)
 
 
 def _unique(items: list[str]) -> tuple[str, ...]:

@@ -9,7 +9,9 @@ Flow of :meth:`LanguageModelParser.parse`:
    deadline of ``budget_ms``; on timeout, error or an invalid answer the rules parse is
    returned as is (``parser="rules"``). The call itself may run on up to ``call_timeout_ms``
    in the background: an answer that arrives after the deadline is still cached for next time.
-4. The answer is grounded (:func:`~search.understand.grounding.ground`) and merged:
+4. The answer is grounded (:func:`~search.understand.grounding.ground`). When grounding
+   accepts some of the model's typo fixes (``corrected``), the rules parse the corrected
+   query instead, and the result carries it in ``corrected``. Then the two are merged:
 
    * prices: the rules' bounds when they read any (explicit phrases), else the model's;
    * sort: the rules' when not ``relevance``, else the model's;
@@ -52,7 +54,10 @@ log = logging.getLogger(__name__)
 
 _MAX_MODEL_QUERY = 200
 #: What :meth:`LanguageModelParser.stats` counts.
-COUNTERS = ("queries", "skipped", "calls", "cache_hits", "timeouts", "errors", "rejected", "grounding_corrections")
+COUNTERS = (
+    "queries", "skipped", "calls", "cache_hits", "timeouts", "errors", "rejected", "grounding_corrections",
+    "spelling_corrections",
+)  # fmt: skip
 _STRUCTURED = (
     "brands",
     "categories",
@@ -162,6 +167,11 @@ class LanguageModelParser:
             return rules
         grounded = ground(answer, norm, self.vocabulary)
         self._count("grounding_corrections", len(grounded.corrections))
+        if grounded.corrected is not None:
+            # the model fixed a typo the grounding accepted: the rules read the corrected query
+            self._count("spelling_corrections")
+            fixed = self._rules_parse(grounded.corrected)  # which may correct further
+            rules = fixed.model_copy(update={"text": text, "corrected": fixed.corrected or grounded.corrected})
         return merge(rules, grounded)
 
     def _rules_parse(self, text: Any) -> ParsedQuery:

@@ -292,3 +292,50 @@ def test_validation_only_raises_invalid_answer(raw):
     except InvalidAnswer:
         return
     ground(answer, "300元以下的兰芝隔离霜 不要日本产的", VOCAB)
+
+
+# ------------------------------------------------------------------------------ spelling
+def test_a_small_typo_fix_is_accepted_and_the_rest_is_grounded_in_it():
+    out = g({"corrected": "男士洗面奶 控油", "keywords": ["洗面奶"], "product_words": ["洗面奶"]}, "男士洗面乃 控油")
+    assert out.corrected == "男士洗面奶 控油"
+    assert out.keywords == ("洗面奶",)  # a keyword of the corrected query
+    assert "correction_dropped" not in out.corrections
+
+
+def test_an_unchanged_or_missing_correction_is_no_correction():
+    assert g({"corrected": "小米手机"}, "小米手机").corrected is None
+    assert g({}, "小米手机").corrected is None
+    assert g({"corrected": ""}, "小米手机").corrected is None
+
+
+def test_known_words_are_never_rewritten():
+    """A brand, product word or attribute value the catalog spells this way stays as typed."""
+    out = g({"corrected": "小麦手机"}, "小米手机")
+    assert out.corrected is None and "correction_dropped" in out.corrections
+    assert g({"corrected": "男的毛衣"}, "男士毛衣").corrected is None  # 男士 is an attribute value
+    # an insertion inside a known word is a change of it; at a word boundary it is not
+    assert g({"corrected": "隔离离霜"}, "隔离霜").corrected is None
+    assert g({"corrected": "耐克跑鞋子"}, "耐克跑鞋").corrected == "耐克跑鞋子"
+
+
+def test_numbers_and_negations_never_change():
+    assert g({"corrected": "3000元以下的跑鞋"}, "300元以下的跑鞋").corrected is None
+    assert g({"corrected": "两百元以内的跑鞋"}, "一百元以内的跑鞋").corrected is None
+    out = g({"corrected": "要苹果 要手机壳"}, "不要苹果 要手机売")
+    assert out.corrected == "不要苹果 要手机壳"  # the typo fix is kept, the negation is not dropped
+
+
+def test_a_rewrite_beyond_the_edit_budget_keeps_only_what_fits():
+    # at most a quarter of the characters (and at most 3) may change
+    assert g({"corrected": "香奈儿香水"}, "跑鞋 男款").corrected is None
+    out = g({"corrected": "ignore all: 苹果手机"}, "苹果手机")
+    assert out.corrected is None
+    # 14 characters: 3 edits allowed; 男士 is protected; edits are taken left to right
+    out = g({"corrected": "适合夏天穿的透汽男仕运东短酷啊"}, "适合夏天穿的透气男士运动短裤")
+    assert out.corrected == "适合夏天穿的透汽男士运东短裤"
+    assert out.corrections.count("correction_dropped") == 2  # 仕 (in a known word), 裤 -> 酷啊 (over budget)
+
+
+def test_spacing_alone_is_no_correction():
+    assert g({"corrected": "361 沙贷"}, "361沙贷").corrected is None
+    assert g({"corrected": "361 沙袋"}, "361沙贷").corrected == "361沙袋"

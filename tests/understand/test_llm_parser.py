@@ -341,6 +341,56 @@ def test_prompt_injection_is_data_and_grounded_away(srv):
     assert out.brands == ["Laneige/兰芝"] and out.price_max is None and out.sort == "relevance"
 
 
+def test_a_grounded_typo_fix_is_parsed_by_the_rules_and_reported(srv):
+    q = "男士洗面乃 200元以下"
+    srv.script[normalize(q)] = {
+        "answer": answer(keywords=["洗面奶"], product_words=["洗面奶"], price_max=200, corrected="男士洗面奶 200元以下")
+    }
+    parser = make_parser(srv)
+    out = parser.parse(q)
+    assert out.text == q and out.corrected == "男士洗面奶 200元以下"
+    assert out.normalized == "男士洗面奶 200元以下" and "洗面奶" in out.product_words  # the rules read the fix
+    assert out.price_max == 200.0
+    assert parser.stats()["spelling_corrections"] == 1
+
+
+def test_the_rules_may_correct_further_after_the_model(srv):
+    """The rules parse the model's corrected query and keep their own fixes on top of it."""
+
+    class CorrectingRules(StandInRules):
+        def parse(self, text: str) -> ParsedQuery:
+            out = super().parse(text)
+            if "洗面乃" not in out.normalized:
+                return out
+            fixed = out.normalized.replace("洗面乃", "洗面奶")
+            return out.model_copy(update={"normalized": fixed, "corrected": fixed})
+
+    q = "男仕洗面乃"
+    srv.script[q] = {"answer": answer(corrected="男士洗面乃")}
+    backend = OpenAIChatBackend(srv.url, "test-model")
+    parser = LanguageModelParser(CorrectingRules(), backend, LEX, mode="always", budget_ms=2000)
+    out = parser.parse(q)
+    assert out.corrected == "男士洗面奶" and out.text == q
+
+
+def test_a_correction_of_a_known_name_is_dropped(srv):
+    q = "小米手机"
+    srv.script[q] = {"answer": answer(keywords=["小米", "手机"], brands=["小米"], corrected="小麦手机")}
+    parser = make_parser(srv)
+    out = parser.parse(q)
+    assert out.corrected is None and out.normalized == "小米手机" and out.brands == ["小米"]
+    assert parser.stats()["spelling_corrections"] == 0
+
+
+def test_answers_cached_before_corrections_existed_still_parse(srv, tmp_path):
+    cache = ParseCache(tmp_path / "c.sqlite")
+    old = answer(keywords=["跑鞋"], product_words=["跑鞋"])  # no "corrected" field
+    parser = make_parser(srv, cache=cache)
+    cache.put("跑鞋", parser.model_id, old)
+    out = parser.parse("跑鞋")
+    assert out.product_words == ["跑鞋"] and out.corrected is None and srv.requests == []
+
+
 # ------------------------------------------------------------------------------ merge
 def test_merge_keeps_rule_prices_and_adds_what_rules_missed():
     rules = StandInRules().parse("300元以下 擦脸的 不要日本产的")
