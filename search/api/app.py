@@ -7,13 +7,11 @@ import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI, Request
-from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi import FastAPI
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from search import __version__
-from search.api import metrics
+from search.api import errors, metrics
 from search.api.routes import events, health, products, recommend, users
 from search.api.routes import search as search_routes
 from search.config import Settings
@@ -85,13 +83,7 @@ def create_app(settings: Settings | None = None, engine: SearchEngine | None = N
 
     app.add_middleware(ObserveRequests)
 
-    @app.exception_handler(RequestValidationError)
-    async def validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
-        details = []
-        for err in exc.errors():
-            loc = ".".join(str(p) for p in err.get("loc", ()) if p not in ("query", "body", "path"))
-            details.append({"field": loc, "message": err.get("msg", "invalid")})
-        return JSONResponse(status_code=422, content={"detail": details})
+    errors.install(app)
 
     app.include_router(search_routes.router)
     app.include_router(products.router)

@@ -4,7 +4,7 @@ Shoppers type with pinyin input methods, so most typos are a wrong character wit
 the same or a similar sound (``洗面乃`` -> ``洗面奶``, ``隔离双`` -> ``隔离霜``); some are a
 wrong character of similar shape. Traditional characters and
 full-width forms are already handled by normalisation. Pinyin keys come from
-:mod:`search.understand.pinyin`.
+:mod:`search.text.pinyin`.
 
 **Vocabulary.** Correction targets are catalog words: title words (``Lexicon.terms``,
 seen in at least ``min_count`` titles), product words and the aliases of brands that
@@ -61,7 +61,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
-from search.understand.pinyin import fuzzy, readings, same_sound, sound_keys  # noqa: F401 (re-exported)
+from search.text.pinyin import fuzzy, readings, same_sound, sound_keys  # noqa: F401 (re-exported)
 
 __all__ = ["Correction", "Edit", "SpellCorrector", "dictionary_cut", "fuzzy", "query_word_counts", "readings"]
 

@@ -1,4 +1,4 @@
-"""Pinyin keys of Chinese text for spelling correction: readings, input-method confusions, sound keys.
+"""Pinyin of Chinese text, the one place for it: readings, input-method confusions, sound keys, initials.
 
 Shoppers type with pinyin input methods, so a typo is usually a character that sounds
 the same or nearly the same as the intended one. This module reads characters and words
