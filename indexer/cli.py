@@ -1,8 +1,9 @@
 """The ``indexer`` command line.
 
 Exit codes: 0 success; 1 unexpected error; 2 usage error; 3 bad input (catalog,
-config, dictionary, events); 4 another indexer holds the data directory; 5 no
-index yet; 130 interrupted (the previous index is left serving).
+config, dictionary, events, or a refresh that would delete too much); 4 another
+indexer holds the data directory; 5 no index yet; 6 no space left on the device
+(the previous index is left serving); 130 interrupted (the previous index is left serving).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_INPUT, EXIT_LOCKED, EXIT_NO_INDEX, EXIT_IN
     5,
     130,
 )
+EXIT_NO_SPACE = 6
 
 
 def _emit(args: argparse.Namespace, payload: dict[str, Any], human: Callable[[dict[str, Any]], str]) -> None:
@@ -74,6 +76,8 @@ def cmd_refresh(args: argparse.Namespace) -> int:
         Path(args.data_dir),
         _configs_dir(args),
         delete_missing=args.delete_missing,
+        max_delete_share=args.max_delete_share,
+        allow_mass_delete=args.allow_mass_delete,
         progress=Progress(enabled=not args.quiet),
     )
     _emit(
@@ -158,6 +162,17 @@ def parser() -> argparse.ArgumentParser:
     r = sub.add_parser("refresh", parents=[common], help="apply catalog changes to the live index")
     r.add_argument("catalog")
     r.add_argument("--delete-missing", action="store_true", help="delete products absent from the catalog")
+    r.add_argument(
+        "--max-delete-share",
+        type=float,
+        default=0.2,
+        help="refuse (exit 3) when more than this share of the indexed products would be deleted (default 0.2)",
+    )
+    r.add_argument(
+        "--allow-mass-delete",
+        action="store_true",
+        help="publish even when the catalog has no valid row or more than --max-delete-share would be deleted",
+    )
     r.set_defaults(func=cmd_refresh)
 
     s = sub.add_parser("stats", parents=[common], help="describe the live index")
@@ -182,6 +197,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(level=logging.WARNING, stream=sys.stderr, format="%(levelname)s %(name)s: %(message)s")
     from indexer.catalog import CatalogError
     from search.config import ConfigError
+    from search.resources import is_disk_full
     from search.store.layout import IndexLockedError, NoIndexError
     from search.text.dictionaries import DictionaryError
 
@@ -199,6 +215,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (CatalogError, ConfigError, DictionaryError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_INPUT
+    except Exception as exc:
+        if not is_disk_full(exc):
+            raise
+        print(
+            f"error: no space left on the device of {args.data_dir}: free some space and run again "
+            "(the previous index is still live)",
+            file=sys.stderr,
+        )
+        return EXIT_NO_SPACE
 
 
 if __name__ == "__main__":  # pragma: no cover

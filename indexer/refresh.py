@@ -29,6 +29,7 @@ from indexer.build import (
 )
 from indexer.catalog import read_catalog
 from indexer.documents import Analyzed, DocumentBuilder, sparse_vectors
+from indexer.guard import DEFAULT_MAX_DELETE_SHARE, check_publish, missing_ids
 from indexer.progress import Progress
 from search.config import Settings
 from search.index import load_build_parts, save_analysis
@@ -51,6 +52,8 @@ class RefreshResult:
     unchanged: int
     rejected: int
     missing_kept: int = 0
+    #: indexed products whose new row was rejected: they keep their previous version
+    rejected_kept: int = 0
     rewritten_sparse: int = 0
     rejects_file: str | None = None
     build: str | None = None
@@ -68,6 +71,8 @@ def refresh_index(
     configs_dir: Path,
     *,
     delete_missing: bool = False,
+    max_delete_share: float = DEFAULT_MAX_DELETE_SHARE,
+    allow_mass_delete: bool = False,
     embedder: Embedder | None = None,
     settings: Settings | None = None,
     progress: Progress | None = None,
@@ -100,7 +105,17 @@ def refresh_index(
         added = [p for pid, p in incoming.items() if pid not in existing]
         updated = [p for pid, p in incoming.items() if pid in existing and existing[pid]["hash"] != p.content_hash()]
         unchanged = len(incoming) - len(added) - len(updated)
-        missing = [pid for pid in existing if pid not in incoming]
+        rejected_ids = {r.id for r in catalog.rejects if r.id}
+        missing = missing_ids(existing, incoming, rejected_ids)
+        held = [pid for pid in existing if pid not in incoming and pid in rejected_ids]
+        check_publish(
+            indexed=len(existing),
+            valid_rows=len(incoming),
+            rejected_rows=len(catalog.rejects),
+            deleting=len(missing) if delete_missing else 0,
+            max_delete_share=max_delete_share,
+            allow_mass_delete=allow_mass_delete,
+        )
         result = RefreshResult(
             added=len(added),
             updated=len(updated),
@@ -108,6 +123,7 @@ def refresh_index(
             unchanged=unchanged,
             rejected=len(catalog.rejects),
             missing_kept=0 if delete_missing else len(missing),
+            rejected_kept=len(held),
             rejects_file=str(rejects_file) if rejects_file else None,
         )
         if not added and not updated and not result.deleted:
@@ -115,7 +131,8 @@ def refresh_index(
             result.seconds = round(time.perf_counter() - start, 2)
             return result
 
-        kept = [] if delete_missing else [Product(**{k: existing[pid][k] for k in _PRODUCT_FIELDS}) for pid in missing]
+        kept_ids = held if delete_missing else [*held, *missing]
+        kept = [Product(**{k: existing[pid][k] for k in _PRODUCT_FIELDS}) for pid in kept_ids]
         products = [*incoming.values(), *kept]
         with progress.stage("vocabulary"):
             vocab = prepare_vocabulary(products, config, configs_dir)
