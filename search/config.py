@@ -64,6 +64,10 @@ class Settings(BaseSettings):
     embedder: str | None = None
     torch_threads: int | None = Field(None, ge=1)
     reload_interval_s: float = Field(2.0, ge=0)
+    # Request bounds: body size (413 beyond it) and an optional rate limit per client address (429).
+    max_body_bytes: int = Field(1_048_576, ge=1024)
+    rate_limit_per_s: float | None = Field(None, gt=0)
+    rate_limit_burst: int = Field(20, ge=1)
     log_level: str = "INFO"
 
 

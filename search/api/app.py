@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from collections.abc import AsyncIterator
@@ -12,8 +13,10 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from search import __version__
 from search.api import errors, metrics
+from search.api.limits import BodySizeLimit, RateLimit, RateLimiter
 from search.api.routes import events, health, products, recommend, users
 from search.api.routes import search as search_routes
+from search.api.startup import public_reason, wait_for_first_build
 from search.config import Settings
 from search.engine import SearchEngine
 
@@ -64,13 +67,17 @@ def create_app(settings: Settings | None = None, engine: SearchEngine | None = N
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.settings = settings or Settings()
         app.state.engine = engine
+        watcher = None
         if app.state.engine is None:
             try:
                 app.state.engine = build_engine(app.state.settings)
-            except FileNotFoundError as exc:  # no index yet: serve 503s until one is built
-                app.state.startup_error = str(exc)
+            except FileNotFoundError as exc:  # no index yet: serve 503s until one is built, then load it
+                app.state.startup_error = public_reason(exc)
                 log.error("starting without an index: %s", exc)
+                watcher = asyncio.create_task(wait_for_first_build(app.state, app.state.settings, build_engine))
         yield
+        if watcher is not None:
+            watcher.cancel()
         if app.state.engine is not None and engine is None:
             app.state.engine.close()
 
@@ -81,6 +88,10 @@ def create_app(settings: Settings | None = None, engine: SearchEngine | None = N
         lifespan=lifespan,
     )
 
+    limits = settings or Settings()
+    app.add_middleware(BodySizeLimit, max_bytes=limits.max_body_bytes)
+    if limits.rate_limit_per_s:  # outside the size limit: a flood of oversized bodies is limited too
+        app.add_middleware(RateLimit, limiter=RateLimiter(limits.rate_limit_per_s, limits.rate_limit_burst))
     app.add_middleware(ObserveRequests)
 
     errors.install(app)

@@ -11,6 +11,6 @@ async def get_engine(request: Request) -> SearchEngine:
     """The search engine of this app (503 while no index is loaded; async: no worker thread for a lookup)."""
     engine = getattr(request.app.state, "engine", None)
     if engine is None:
-        reason = getattr(request.app.state, "startup_error", "the service is starting")
+        reason = getattr(request.app.state, "startup_error", None) or "the service is starting"
         raise HTTPException(status_code=503, detail=f"no index loaded: {reason}")
     return engine

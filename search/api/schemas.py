@@ -99,11 +99,12 @@ class Product(BaseModel):
 class Health(BaseModel):
     """``/healthz``."""
 
-    status: Literal["ok"]
+    status: Literal["ok", "degraded"]
     index_version: str
     products: int
     embedder: str
     profiles: list[str]
+    problems: dict[str, str] = Field(default_factory=dict, description="what is failing, by component (degraded)")
 
 
 # ---------------------------------------------------------------------------- personalization

@@ -208,7 +208,8 @@ class EventStore:
         try:
             yield conn
         except BaseException:
-            conn.execute("ROLLBACK")
+            if conn.in_transaction:  # SQLite has already rolled back on e.g. SQLITE_FULL: keep the real error
+                conn.execute("ROLLBACK")
             raise
         conn.execute("COMMIT")
 

@@ -7,12 +7,13 @@ import sqlite3
 import time
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Depends, HTTPException
+from fastapi import APIRouter, Body, Depends, HTTPException, Request
 from pydantic import Discriminator, Tag
 
 from search.api import metrics
 from search.api.deps import get_engine
 from search.api.schemas import EventsAccepted
+from search.api.status import service_status, store_failure
 from search.engine import SearchEngine
 from search.personal.events import EventBatch, EventIn
 from search.personal.service import Personalization
@@ -50,6 +51,7 @@ def post_events(
     body: Annotated[EventsBody, Body(description='one event, or {"events": [...]} (at most 1000)')],
     engine: Annotated[SearchEngine, Depends(get_engine)],
     personal: Annotated[Personalization, Depends(get_personalization)],
+    request: Request,
 ) -> EventsAccepted:
     """Record behaviour events (``view``, ``click``, ``cart``, ``purchase``, ``search_click``).
 
@@ -58,11 +60,15 @@ def post_events(
     counted in ``unknown_products``. Shopper ids are pseudonymised before storage.
     """
     events = body.events if isinstance(body, EventBatch) else [body]
+    status = service_status(request)
     try:
         result = personal.record(events, engine.index.store, time.time())
-    except sqlite3.OperationalError as exc:  # e.g. the database stayed locked past the busy timeout
+    except (sqlite3.Error, OSError) as exc:  # locked past the busy timeout, disk full, read-only, ...
+        code, message = store_failure(exc, "events store")
         log.error("events not stored: %s", exc)
-        raise HTTPException(status_code=503, detail="the events store is busy; retry") from None
+        status.report("events", message)
+        raise HTTPException(status_code=code, detail=message) from None
+    status.clear("events")
     for (event, outcome), n in result.outcomes.items():
         metrics.EVENTS.labels(event, outcome).inc(n)
     return EventsAccepted(

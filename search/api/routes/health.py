@@ -4,24 +4,28 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Response
+from fastapi import APIRouter, Depends, Request, Response
 
 from search.api import metrics
 from search.api.deps import get_engine
 from search.api.schemas import Health
+from search.api.status import service_status
 from search.engine import SearchEngine
 
 router = APIRouter(tags=["operations"])
 
 
 @router.get("/healthz", response_model=Health)
-def healthz(engine: Annotated[SearchEngine, Depends(get_engine)]) -> Health:
-    """Liveness and readiness: 200 with the live index, 503 while none is loaded."""
+def healthz(engine: Annotated[SearchEngine, Depends(get_engine)], request: Request) -> Health:
+    """Liveness and readiness: 200 with the live index (``degraded`` names what is failing), 503 while none is
+    loaded."""
+    problems = service_status(request).problems()
     index = engine.index
     count = index.store.count()
     metrics.INDEX_PRODUCTS.set(count)
     return Health(
-        status="ok",
+        status="degraded" if problems else "ok",
+        problems=problems,
         index_version=index.version,
         products=count,
         embedder=engine.embedder.name if engine.embedder else "none",
