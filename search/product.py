@@ -9,8 +9,13 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, field_validator
 
+from search.text.values import catalog_number, clean_text, flatten_attributes, has_control
+
 MAX_ID_LENGTH = 200
 MAX_TITLE_LENGTH = 2000
+#: larger prices and sales are data errors (and overflow the stores' integer payloads)
+MAX_PRICE = 1e9
+MAX_SALES = 10**12
 
 KNOWN_FIELDS = ("id", "title", "brand", "category", "attributes", "price", "sales")
 
@@ -42,8 +47,10 @@ class Product(BaseModel):
             raise ValueError("id is empty")
         if len(text) > MAX_ID_LENGTH:
             raise ValueError(f"id longer than {MAX_ID_LENGTH} characters")
-        if any(ord(ch) < 32 for ch in text):
+        if has_control(text):
             raise ValueError("id contains control characters")
+        if "/" in text:
+            raise ValueError("id contains '/': it could not be fetched at /products/{id}; rename it")
         return text
 
     @field_validator("title", mode="before")
@@ -51,7 +58,7 @@ class Product(BaseModel):
     def _title(cls, value: Any) -> str:
         if not isinstance(value, str):
             raise ValueError(f"title must be a string, got {type(value).__name__}")
-        text = value.strip()
+        text = clean_text(value).strip()
         if not text:
             raise ValueError("title is empty")
         if len(text) > MAX_TITLE_LENGTH:
@@ -65,7 +72,7 @@ class Product(BaseModel):
             return None
         if not isinstance(value, str):
             raise ValueError(f"must be a string or null, got {type(value).__name__}")
-        return value.strip() or None
+        return clean_text(value).strip() or None
 
     @field_validator("attributes", mode="before")
     @classmethod
@@ -80,16 +87,15 @@ class Product(BaseModel):
         if not isinstance(value, dict):
             raise ValueError(f"attributes must be an object, got {type(value).__name__}")
         out: dict[str, str] = {}
-        for key, val in value.items():
+        for key, val in flatten_attributes(value).items():
             if val is None:
                 continue
             if isinstance(val, list | tuple):
                 val = ",".join(str(v) for v in val)
-            elif isinstance(val, dict):
-                raise ValueError(f"attribute {key!r} is a nested object")
-            text = str(val).strip()
-            if text:
-                out[str(key).strip()] = text
+            text = clean_text(str(val)).strip()
+            name = clean_text(key).strip()
+            if text and name:
+                out[name] = text
         return out
 
     @field_validator("price", mode="before")
@@ -99,14 +105,13 @@ class Product(BaseModel):
             return None
         if isinstance(value, bool):
             raise ValueError("price must be a number, got bool")
-        try:
-            price = float(value)
-        except (TypeError, ValueError):
-            raise ValueError(f"price is not a number: {value!r}") from None
+        price = _number(value, "price")
         if not math.isfinite(price):
             raise ValueError("price is not finite")
         if price < 0:
             raise ValueError(f"price is negative: {price}")
+        if price > MAX_PRICE:
+            raise ValueError(f"price is implausibly large: {value!r} (at most {MAX_PRICE:.0f})")
         return price
 
     @field_validator("sales", mode="before")
@@ -116,20 +121,30 @@ class Product(BaseModel):
             return None
         if isinstance(value, bool):
             raise ValueError("sales must be an integer, got bool")
-        try:
-            number = float(value)
-        except (TypeError, ValueError):
-            raise ValueError(f"sales is not a number: {value!r}") from None
+        number = _number(value, "sales")
         if not math.isfinite(number) or number != int(number):
             raise ValueError(f"sales is not a whole number: {value!r}")
         if number < 0:
             raise ValueError(f"sales is negative: {int(number)}")
+        if number > MAX_SALES:
+            raise ValueError(f"sales is implausibly large: {value!r} (at most {MAX_SALES})")
         return int(number)
 
     def content_hash(self) -> str:
         """A stable hash of everything that is indexed; changes exactly when the product does."""
         blob = json.dumps(self.model_dump(), sort_keys=True, ensure_ascii=False, separators=(",", ":"))
         return hashlib.sha1(blob.encode("utf-8")).hexdigest()
+
+
+def _number(value: Any, name: str) -> float:
+    """A number, or a catalog string for one (``"¥1,299"``, ``"1.2万"``, ``"99元"``)."""
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        parsed = catalog_number(value) if isinstance(value, str) else None
+        if parsed is None:
+            raise ValueError(f"{name} is not a number: {value!r}") from None
+        return parsed
 
 
 def split_unknown_fields(row: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:

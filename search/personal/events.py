@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from search.personal.config import EventType
 from search.personal.pseudonym import Pseudonymizer
 from search.personal.store import NewEvent
+from search.text.values import clean_text, has_control
 
 MAX_ID_CHARS = 128
 MAX_QUERY_CHARS = 256
@@ -39,13 +40,28 @@ class EventIn(BaseModel):
         None, description="unix seconds or ISO 8601 (with a timezone); default: when it is received"
     )
     query: str | None = Field(None, max_length=MAX_QUERY_CHARS, description="the search that led to it, if any")
+    event_id: str | None = Field(
+        None,
+        min_length=1,
+        max_length=MAX_ID_CHARS,
+        description="the client's id of this event: a retry with the same event_id (for this shopper) is stored once",
+    )
 
-    @field_validator("user_id", "product_id")
+    @field_validator("user_id", "product_id", "event_id")
     @classmethod
-    def _not_blank(cls, value: str) -> str:
+    def _not_blank(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
         if not value.strip():
             raise ValueError("must not be blank")
+        if has_control(value):
+            raise ValueError("must not contain control characters")
         return value
+
+    @field_validator("query")
+    @classmethod
+    def _query(cls, value: str | None) -> str | None:
+        return None if value is None else clean_text(value)
 
     @field_validator("ts")
     @classmethod
@@ -69,7 +85,8 @@ class EventIn(BaseModel):
     def to_new(self, pseudonymize: Pseudonymizer, now: float) -> NewEvent:
         """The storable event: the shopper replaced by their pseudonymous key."""
         ts = self.ts if isinstance(self.ts, float) else now
-        return NewEvent(pseudonymize(self.user_id), self.product_id, self.event, ts, self.query or None)
+        user = pseudonymize(self.user_id)
+        return NewEvent(user, self.product_id, self.event, ts, self.query or None, key=self.event_id)
 
 
 class EventBatch(BaseModel):

@@ -8,6 +8,7 @@ Tables (every ``user`` is a pseudonymous key, see :mod:`search.personal.pseudony
     affinity  user, kind (brand|category), key, score, ref   decayed sums (score as of time ref)
     forgotten user, at                                   shoppers deleted through the admin API
     meta      schema version, fingerprint of the pseudonymisation secret
+    event_keys user, key                                 clients' event ids: a retried event is stored once
 
 The database is in WAL mode with ``synchronous=FULL``: a call that returned has its
 events on disk, and a writer killed mid-way leaves every committed batch intact.
@@ -59,9 +60,11 @@ CREATE TABLE IF NOT EXISTS affinity (
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS forgotten (user TEXT PRIMARY KEY, at REAL NOT NULL) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS event_keys (user TEXT NOT NULL, key TEXT NOT NULL, PRIMARY KEY (user, key)) WITHOUT ROWID;
 """
 
 _INSERT_EVENT = "INSERT OR IGNORE INTO events (user, product, event, ts, query) VALUES (?, ?, ?, ?, ?) RETURNING id"
+_INSERT_KEY = "INSERT OR IGNORE INTO event_keys (user, key) VALUES (?, ?) RETURNING 1"
 _UPSERT_AFFINITY = """
 INSERT INTO affinity (user, kind, key, score, ref) VALUES (?, ?, ?, ?, ?)
 ON CONFLICT (user, kind, key) DO UPDATE SET
@@ -85,6 +88,8 @@ class NewEvent:
     event: str
     ts: float
     query: str | None = None
+    #: the client's idempotency key (``event_id``): a second event with the same key is a duplicate
+    key: str | None = None
 
 
 @dataclass
@@ -243,7 +248,12 @@ class EventStore:
         with self._write(conn):
             inserted: list[tuple[int, NewEvent]] = []
             for e in events:
-                row = conn.execute(_INSERT_EVENT, (e.user, e.product, e.event, e.ts, e.query)).fetchone()
+                fresh = e.key is None or conn.execute(_INSERT_KEY, (e.user, e.key)).fetchone() is not None
+                row = (
+                    conn.execute(_INSERT_EVENT, (e.user, e.product, e.event, e.ts, e.query)).fetchone()
+                    if fresh
+                    else None
+                )
                 if row is None:
                     result.duplicates += 1
                     outcomes[(e.event, "duplicate")] += 1
@@ -290,6 +300,7 @@ class EventStore:
             deleted = conn.execute("DELETE FROM events WHERE user = ?", (user,)).rowcount
             conn.execute("DELETE FROM profiles WHERE user = ?", (user,))
             conn.execute("DELETE FROM affinity WHERE user = ?", (user,))
+            conn.execute("DELETE FROM event_keys WHERE user = ?", (user,))
             conn.execute("INSERT OR REPLACE INTO forgotten (user, at) VALUES (?, ?)", (user, time.time()))
         with contextlib.suppress(sqlite3.Error):  # old page images leave the WAL file (best effort under readers)
             conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
