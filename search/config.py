@@ -60,6 +60,10 @@ class Settings(BaseSettings):
     llm_url: str | None = None
     llm_model: str | None = None
     llm_api_key: SecretStr | None = None
+    # Circuit breaker: after this many timeouts/errors within the window, skip the model for the cool-down.
+    llm_breaker_failures: int = Field(5, ge=1)
+    llm_breaker_window_s: float = Field(30.0, gt=0)
+    llm_breaker_cooldown_s: float = Field(30.0, gt=0)
     # Embedding model override (otherwise the index's own model is used).
     embedder: str | None = None
     torch_threads: int | None = Field(None, ge=1)

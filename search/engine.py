@@ -210,6 +210,11 @@ class SearchEngine:
         return cls(settings, profiles, index, embedder, parser_factory, personalizer)
 
     @property
+    def parser_factory(self) -> ParserFactory:
+        """What builds the query parsers (it holds the language-model circuit breaker)."""
+        return self._parser_factory
+
+    @property
     def index(self) -> IndexHandle:
         """The live index (after a reload check)."""
         self.reload_if_changed()

@@ -20,6 +20,10 @@ ZERO_RESULTS = Counter("search_zero_results_total", "Searches that returned noth
 PARSER = Counter("search_parser_total", "Queries by the parser that produced the final parse", ["parser"])
 EVENTS = Counter("search_events_total", "Behaviour events received", ["event", "outcome"])
 RECOMMENDATIONS = Counter("search_recommendations_total", "Recommendation requests", ["endpoint", "source"])
+LLM_BREAKER = Gauge(
+    "search_llm_breaker_state", "Language-model circuit breaker: 0 closed, 1 half open, 2 open", multiprocess_mode="max"
+)
+LLM_BREAKER_OPENED = Gauge("search_llm_breaker_opened", "Times the breaker has opened", multiprocess_mode="max")
 INDEX_PRODUCTS = Gauge("search_index_products", "Products in the live index", multiprocess_mode="liveall")
 
 

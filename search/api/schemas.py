@@ -105,6 +105,9 @@ class Health(BaseModel):
     embedder: str
     profiles: list[str]
     problems: dict[str, str] = Field(default_factory=dict, description="what is failing, by component (degraded)")
+    llm: dict[str, Any] | None = Field(
+        None, description="the language-model circuit breaker: state (closed, open, half_open), recent_failures, ..."
+    )
 
 
 # ---------------------------------------------------------------------------- personalization

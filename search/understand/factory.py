@@ -14,6 +14,7 @@ import threading
 from search.config import Settings
 from search.index import IndexHandle
 from search.profiles import Profile
+from search.understand.breaker import CircuitBreaker
 from search.understand.parsed import QueryParser
 
 log = logging.getLogger(__name__)
@@ -28,6 +29,7 @@ class ParserFactory:
         self._rules: dict[tuple[str, bool], QueryParser] = {}
         self._backend = None
         self._cache = None
+        self.breaker: CircuitBreaker | None = None
         self._warned = False
 
     def rules(self, index: IndexHandle, spelling: bool) -> QueryParser:
@@ -52,6 +54,11 @@ class ParserFactory:
 
             key = self.settings.llm_api_key.get_secret_value() if self.settings.llm_api_key else None
             self._backend = OpenAIChatBackend(self.settings.llm_url, self.settings.llm_model, key)
+            self.breaker = CircuitBreaker(
+                self.settings.llm_breaker_failures,
+                self.settings.llm_breaker_window_s,
+                self.settings.llm_breaker_cooldown_s,
+            )
         return self._backend
 
     def cache(self):
@@ -85,4 +92,5 @@ class ParserFactory:
             budget_ms=understanding.llm_budget_ms,
             cache=self.cache(),
             min_confidence=understanding.min_confidence,
+            breaker=self.breaker,
         )

@@ -35,6 +35,7 @@ from typing import Any
 
 from search.text.lexicon import Lexicon
 from search.text.normalize import normalize
+from search.understand.breaker import CircuitBreaker
 from search.understand.cache import ParseCache
 from search.understand.grounding import (
     Grounded,
@@ -56,7 +57,7 @@ _MAX_MODEL_QUERY = 200
 #: What :meth:`LanguageModelParser.stats` counts.
 COUNTERS = (
     "queries", "skipped", "calls", "cache_hits", "timeouts", "errors", "rejected", "grounding_corrections",
-    "spelling_corrections",
+    "spelling_corrections", "breaker_skips",
 )  # fmt: skip
 _STRUCTURED = (
     "brands",
@@ -102,6 +103,8 @@ class LanguageModelParser:
         call_timeout_ms: How long a model call may run in the background (default twice the
             budget): the caller stops waiting after ``budget_ms``, an answer that arrives
             before ``call_timeout_ms`` still fills the cache for the next identical query.
+        breaker: Stops asking a server that keeps timing out or failing (see
+            :mod:`search.understand.breaker`); shared by every parser on the same server.
     """
 
     def __init__(
@@ -116,6 +119,7 @@ class LanguageModelParser:
         min_confidence: float = 0.7,
         max_workers: int = 4,
         call_timeout_ms: int | None = None,
+        breaker: CircuitBreaker | None = None,
     ) -> None:
         if budget_ms <= 0:
             raise ValueError(f"budget_ms must be positive, got {budget_ms}")
@@ -131,6 +135,7 @@ class LanguageModelParser:
         self._executor = ThreadPoolExecutor(max_workers=max(1, max_workers), thread_name_prefix="llm-parse")
         self._lock = threading.Lock()
         self._counters = dict.fromkeys(COUNTERS, 0)
+        self.breaker = breaker
 
     # ------------------------------------------------------------------ public
     def parse(self, text: str) -> ParsedQuery:
@@ -202,20 +207,31 @@ class LanguageModelParser:
                 if answer is not None:
                     self._count("cache_hits")
                     return answer
+        breaker = self.breaker
+        if breaker is not None and not breaker.allow():  # the server keeps failing: the rules' parse at once
+            self._count("breaker_skips")
+            return None
         self._count("calls")
         future: Future[ModelAnswer] = self._executor.submit(self._call, query)
+        answer, failed = None, False
         try:
-            return future.result(timeout=self.budget_ms / 1000)
+            answer = future.result(timeout=self.budget_ms / 1000)
         except (FutureTimeout, LLMTimeout):
             future.cancel()
             self._count("timeouts")
-        except InvalidAnswer as exc:
+            failed = True
+        except InvalidAnswer as exc:  # the server answered, with something unusable
             log.info("model answer rejected: %s", exc)
             self._count("rejected")
         except Exception as exc:
             log.warning("model call failed: %s: %s", type(exc).__name__, exc)
             self._count("errors")
-        return None
+            failed = True
+        if breaker is not None and failed:
+            breaker.failure()
+        elif breaker is not None:
+            breaker.success()
+        return answer
 
     def _call(self, query: str) -> ModelAnswer:
         assert self.backend is not None

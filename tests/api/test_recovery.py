@@ -19,6 +19,7 @@ from search.index import open_build
 from search.personal.service import Personalization
 from search.profiles import ProfileRegistry
 from search.store.layout import DataDir
+from search.understand.breaker import CircuitBreaker
 from search.understand.factory import ParserFactory
 from tests.personal.helpers import personal_settings
 
@@ -110,3 +111,18 @@ def test_refresh_on_a_full_disk_exits_6_with_one_line(
     assert len(err.splitlines()) == 1 and "no space left" in err
     assert DataDir(sample_data_dir).current_version() == before
     assert not [p for p in (sample_data_dir / "index" / "builds").iterdir() if p.name.endswith(".partial")]
+
+
+def test_healthz_and_metrics_report_the_breaker(client, engine):
+    factory = engine.parser_factory
+    saved = factory.breaker
+    factory.breaker = CircuitBreaker(failures=1, window_s=10, cooldown_s=60)
+    try:
+        assert client.get("/healthz").json()["llm"]["state"] == "closed"
+        factory.breaker.failure()
+        health = client.get("/healthz").json()
+        assert health["status"] == "degraded" and health["llm"]["state"] == "open" and "llm" in health["problems"]
+        assert "search_llm_breaker_state 2.0" in client.get("/metrics").text
+    finally:
+        factory.breaker = saved
+    assert client.get("/healthz").json()["llm"] is None
