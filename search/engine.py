@@ -29,6 +29,7 @@ from search.rank.fusion import fuse
 from search.rank.intent import intent_filter, is_excluded, resolve_intent
 from search.rank.personalize import Personalizer
 from search.rank.score import order_candidates, score_candidates
+from search.retrieve.bounds import bound_text
 from search.retrieve.embed import Embedder, make_embedder
 from search.retrieve.query import check_sources, lexical_vectors, source_queries
 from search.store.base import DENSE, RANKING_FIELDS, Filter, Hit, SourceQuery, Store, point_key
@@ -330,7 +331,7 @@ class SearchEngine:
             return now
 
         t = time.perf_counter()
-        text = req.q.strip()
+        text = bound_text(req.q)
         parsed = (
             self.parser(index, profile).parse(text)
             if text

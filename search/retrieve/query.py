@@ -9,6 +9,7 @@ import numpy as np
 from search.config import IndexConfig
 from search.profiles import SourceConfig
 from search.retrieve.bm25 import SparseVector, query_vector
+from search.retrieve.bounds import bound_terms
 from search.store.base import DENSE, SourceQuery
 from search.text.analyzer import ChineseAnalyzer
 
@@ -22,7 +23,7 @@ def lexical_vectors(
 ) -> dict[str, SparseVector]:
     """Query-side BM25 vectors of ``text`` for the given lexical fields (same analyzer as the index)."""
     analysis = analyzer.analyze(text)
-    return {name: query_vector(analysis.tokens(config.lexical.fields[name].features)) for name in fields}
+    return {name: query_vector(bound_terms(analysis.tokens(config.lexical.fields[name].features))) for name in fields}
 
 
 def source_queries(

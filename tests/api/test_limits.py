@@ -2,6 +2,7 @@
 
 import asyncio
 import json
+import random
 
 import pytest
 from fastapi import FastAPI
@@ -11,6 +12,7 @@ from search.api import errors
 from search.api.app import create_app
 from search.api.limits import BodySizeLimit, RateLimiter
 from search.config import Settings
+from search.retrieve.bounds import MAX_QUERY_TERMS, MAX_QUERY_WORK_CHARS
 
 
 class Clock:
@@ -120,3 +122,22 @@ def test_the_app_limits_bodies_and_optionally_rates(engine, configs_dir):
 def test_rate_limits_are_off_by_default(client):
     assert all(client.get("/healthz").status_code == 200 for _ in range(30))
     assert all(client.get("/search", params={"q": "手机"}).status_code == 200 for _ in range(25))
+
+
+def test_a_long_random_query_is_searched_within_bounds(client):
+    rng = random.Random(3)
+    q = "".join(chr(rng.randint(0x4E00, 0x9FA5)) for _ in range(256))
+    r = client.get("/search", params={"q": q, "explain": "true"})
+    assert r.status_code == 200
+    body = r.json()
+    assert body["query"] == q  # the shopper's query is echoed whole ...
+    assert len(body["parsed"]["text"]) <= MAX_QUERY_WORK_CHARS  # ... but only its start is worked on
+
+
+def test_query_vectors_hold_at_most_max_terms(engine):
+    from search.retrieve.query import lexical_vectors
+
+    index = engine.index
+    q = "".join(chr(0x4E00 + i * 7) for i in range(64))
+    vectors = lexical_vectors(index.analyzer, index.config, q, list(index.config.lexical.fields))
+    assert vectors and all(len(v) <= MAX_QUERY_TERMS for v in vectors.values())
