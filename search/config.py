@@ -56,6 +56,10 @@ class Settings(BaseSettings):
     # Pseudonymisation of shopper ids and the admin API.
     user_id_secret: SecretStr = SecretStr("change-me-in-production")
     admin_token: SecretStr | None = None
+    # Signed shopper tokens: when set, a shopper is accepted only as a token signed with this secret.
+    shopper_token_secret: SecretStr | None = None
+    # "production" refuses to start with the default user_id_secret.
+    env: Literal["development", "production"] = "development"
     # Language-model query parsing (OpenAI-compatible server).
     llm_url: str | None = None
     llm_model: str | None = None

@@ -13,6 +13,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from search import __version__
 from search.api import errors, metrics
+from search.api.access import check_production
 from search.api.limits import BodySizeLimit, RateLimit, RateLimiter
 from search.api.routes import events, health, products, recommend, users
 from search.api.routes import search as search_routes
@@ -66,6 +67,7 @@ def create_app(settings: Settings | None = None, engine: SearchEngine | None = N
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.settings = settings or Settings()
+        check_production(app.state.settings)
         app.state.engine = engine
         watcher = None
         if app.state.engine is None:

@@ -24,6 +24,9 @@ class SearchBody(BaseModel):
 
     q: str = Field("", max_length=MAX_QUERY_CHARS, description="the shopper's query; empty browses by popularity")
     user_id: str | None = Field(None, min_length=1, max_length=MAX_ID_CHARS)
+    shopper_token: str | None = Field(
+        None, min_length=1, max_length=512, description="the shopper, signed by the shop's backend (instead of user_id)"
+    )
     brands: list[str] = Field(default_factory=list, max_length=20)
     categories: list[str] = Field(default_factory=list, max_length=20)
     price_min: float | None = Field(None, ge=0)
@@ -125,7 +128,9 @@ class EventsAccepted(BaseModel):
 class Recommendations(BaseModel):
     """``GET /recommend``."""
 
-    source: Literal["personal", "popular"] = Field(description="popular: the shopper has no history")
+    source: Literal["personal", "popular"] | None = Field(
+        None, description="popular: the shopper has no history (shown to the admin only)"
+    )
     items: list[Item]
 
 

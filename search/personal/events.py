@@ -6,7 +6,7 @@ import math
 import time
 from datetime import UTC, datetime
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from search.personal.config import EventType
 from search.personal.pseudonym import Pseudonymizer
@@ -33,7 +33,12 @@ class EventIn(BaseModel):
         },
     )
 
-    user_id: str = Field(min_length=1, max_length=MAX_ID_CHARS, description="the shopper's id (pseudonymised)")
+    user_id: str | None = Field(
+        None, min_length=1, max_length=MAX_ID_CHARS, description="the shopper's id (pseudonymised)"
+    )
+    shopper_token: str | None = Field(
+        None, min_length=1, max_length=512, description="the shopper, signed by the shop's backend (instead of user_id)"
+    )
     product_id: str = Field(min_length=1, max_length=MAX_ID_CHARS)
     event: EventType
     ts: float | datetime | None = Field(
@@ -82,8 +87,16 @@ class EventIn(BaseModel):
             raise ValueError("is in the future")
         return float(value)
 
+    @model_validator(mode="after")
+    def _shopper(self) -> EventIn:
+        if self.user_id is None and self.shopper_token is None:
+            raise ValueError("user_id or shopper_token is required")
+        return self
+
     def to_new(self, pseudonymize: Pseudonymizer, now: float) -> NewEvent:
         """The storable event: the shopper replaced by their pseudonymous key."""
+        if self.user_id is None:
+            raise ValueError("the event's shopper_token was not resolved to a shopper")
         ts = self.ts if isinstance(self.ts, float) else now
         user = pseudonymize(self.user_id)
         return NewEvent(user, self.product_id, self.event, ts, self.query or None, key=self.event_id)

@@ -19,6 +19,7 @@ from search.understand.factory import ParserFactory
 from tests.conftest import SAMPLE
 from tests.personal.helpers import ADMIN, personal_settings, prepare
 
+AS_ADMIN = {"Authorization": f"Bearer {ADMIN}"}
 QUERIES = ["面霜", "跑步鞋", "洗面奶", "手机", "机油", ""]
 
 
@@ -59,7 +60,7 @@ def _search(client, q, user=None, **params):
     params = {"q": q, "size": 20, "explain": "true", **params}
     if user is not None:
         params["user_id"] = user
-    r = client.get("/search", params=params)
+    r = client.get("/search", params=params, headers=AS_ADMIN)  # personalization details are the admin's
     assert r.status_code == 200, r.text
     return [(i["id"], i["score"], i["explain"]["personalization"]) for i in r.json()["items"]]
 
@@ -163,7 +164,8 @@ def test_last_clicks_count_in_the_next_search(pc):
     clicked = [i["id"] for i in anonymous if i.get("brand") == target][:2]
     events = [_event("fresh-shopper", pid, e) for pid in clicked for e in ("view", "click", "cart")]
     assert pc.post("/events", json={"events": events}).status_code == 200
-    after = pc.get("/search", params={"q": "洗面奶", "size": 30, "user_id": "fresh-shopper", "explain": "true"})
+    params = {"q": "洗面奶", "size": 30, "user_id": "fresh-shopper", "explain": "true"}
+    after = pc.get("/search", params=params, headers=AS_ADMIN)
     items = after.json()["items"]
     new_rank = next(r for r, i in enumerate(items) if i.get("brand") == target)
     assert new_rank < first_rank[target]
@@ -176,7 +178,7 @@ def test_last_clicks_count_in_the_next_search(pc):
 
 
 def test_recommend_for_a_shopper(pc, p_engine):
-    r = pc.get("/recommend", params={"user_id": "u0001", "size": 20})
+    r = pc.get("/recommend", params={"user_id": "u0001", "size": 20}, headers=AS_ADMIN)
     assert r.status_code == 200
     body = r.json()
     assert body["source"] == "personal" and len(body["items"]) == 20
@@ -189,8 +191,8 @@ def test_recommend_for_a_shopper(pc, p_engine):
 
 
 def test_recommend_without_history_is_popular(pc):
-    a = pc.get("/recommend", params={"user_id": "nobody-at-all", "size": 5}).json()
-    b = pc.get("/recommend", params={"user_id": "u0010", "size": 5}).json()
+    a = pc.get("/recommend", params={"user_id": "nobody-at-all", "size": 5}, headers=AS_ADMIN).json()
+    b = pc.get("/recommend", params={"user_id": "u0010", "size": 5}, headers=AS_ADMIN).json()
     assert a["source"] == b["source"] == "popular" and a["items"] == b["items"] and len(a["items"]) == 5
 
 
@@ -248,7 +250,7 @@ def test_forgotten_shopper_gets_the_anonymous_ranking_at_once(pc, p_engine, sess
     r = pc.delete("/users/u0003", headers=auth)
     assert r.status_code == 204 and r.content == b""
     assert _search(pc, s["query"], "u0003") == _search(pc, s["query"])
-    assert pc.get("/recommend", params={"user_id": "u0003"}).json()["source"] == "popular"
+    assert pc.get("/recommend", params={"user_id": "u0003"}, headers=AS_ADMIN).json()["source"] == "popular"
     personal = p_engine.personalizer
     key = personal.pseudonymize("u0003")
     assert personal.store.profile(key) is None and personal.store.touched(key) == {}

@@ -11,6 +11,7 @@ from fastapi import APIRouter, Body, Depends, HTTPException, Request
 from pydantic import Discriminator, Tag
 
 from search.api import metrics
+from search.api.access import shopper
 from search.api.deps import get_engine
 from search.api.schemas import EventsAccepted
 from search.api.status import service_status, store_failure
@@ -60,6 +61,13 @@ def post_events(
     counted in ``unknown_products``. Shopper ids are pseudonymised before storage.
     """
     events = body.events if isinstance(body, EventBatch) else [body]
+    if engine.settings.shopper_token_secret is not None or any(e.shopper_token for e in events):
+        events = [
+            e.model_copy(
+                update={"user_id": shopper(engine.settings, e.user_id, e.shopper_token), "shopper_token": None}
+            )
+            for e in events
+        ]
     status = service_status(request)
     try:
         result = personal.record(events, engine.index.store, time.time())

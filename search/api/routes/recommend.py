@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, HTTPException, Path, Query
+from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request
 
 from search.api import metrics
+from search.api.access import is_admin, shopper
 from search.api.deps import get_engine
 from search.api.routes.events import get_personalization
 from search.api.schemas import MAX_ID_CHARS, MAX_SIZE, Item, Recommendations, SimilarProducts
 from search.engine import SearchEngine
 from search.personal.service import Personalization
+from search.personal.tokens import MAX_TOKEN_CHARS
 from search.store.base import Store
 
 router = APIRouter(tags=["personalization"])
@@ -40,19 +42,27 @@ def _items(store: Store, scored: list[tuple[str, float]], size: int) -> list[Ite
 
 @router.get("/recommend", response_model=Recommendations, response_model_exclude_none=True)
 def recommend(
-    user_id: Annotated[str, Query(min_length=1, max_length=MAX_ID_CHARS, description="the shopper")],
+    request: Request,
     engine: Annotated[SearchEngine, Depends(get_engine)],
     personal: Annotated[Personalization, Depends(get_personalization)],
+    user_id: Annotated[str | None, Query(min_length=1, max_length=MAX_ID_CHARS, description="the shopper")] = None,
+    shopper_token: Annotated[
+        str | None, Query(min_length=1, max_length=MAX_TOKEN_CHARS, description="the shopper, signed")
+    ] = None,
     size: Annotated[int, Query(ge=1, le=MAX_SIZE)] = 10,
 ) -> Recommendations:
     """The shopper's top products by CF and brand/category affinity, never ones they bought.
 
-    A shopper without history gets the popular products (``source: popular``).
+    A shopper without history gets the popular products (``source: popular``, shown to the admin only).
     """
+    who = shopper(engine.settings, user_id, shopper_token)
+    if who is None:
+        raise HTTPException(status_code=422, detail=[{"field": "user_id", "message": "user_id or shopper_token"}])
     index = engine.index
-    rec = personal.recommend(user_id, size + 10, index.store, index.version)
+    rec = personal.recommend(who, size + 10, index.store, index.version)
     metrics.RECOMMENDATIONS.labels("recommend", rec.source).inc()
-    return Recommendations(source=rec.source, items=_items(index.store, rec.items, size))  # type: ignore[arg-type]
+    source = rec.source if is_admin(request, engine.settings) else None
+    return Recommendations(source=source, items=_items(index.store, rec.items, size))  # type: ignore[arg-type]
 
 
 @router.get("/products/{product_id}/similar", response_model=SimilarProducts, response_model_exclude_none=True)

@@ -5,21 +5,23 @@ from __future__ import annotations
 import logging
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, HTTPException, Query
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import JSONResponse
 
 from search.api import metrics
+from search.api.access import is_admin, redact, shopper
 from search.api.deps import get_engine
 from search.api.schemas import MAX_ID_CHARS, MAX_PAGE, MAX_QUERY_CHARS, MAX_SIZE, SearchBody, SearchResult, SortParam
 from search.engine import SearchEngine, SearchRequest
+from search.personal.tokens import MAX_TOKEN_CHARS
 from search.retrieve.query import SourceUnavailableError
 
 router = APIRouter(tags=["search"])
 log = logging.getLogger(__name__)
 
 
-def run_search(engine: SearchEngine, body: SearchBody) -> JSONResponse:
-    """Validate against the live profiles and run the pipeline."""
+def run_search(engine: SearchEngine, body: SearchBody, request: Request | None = None) -> JSONResponse:
+    """Validate against the live profiles and run the pipeline (``request``: who is asking)."""
     if body.profile is not None and body.profile not in engine.profiles.names():
         raise HTTPException(
             status_code=422,
@@ -27,7 +29,7 @@ def run_search(engine: SearchEngine, body: SearchBody) -> JSONResponse:
         )
     req = SearchRequest(
         q=body.q,
-        user_id=body.user_id,
+        user_id=shopper(engine.settings, body.user_id, body.shopper_token),
         brands=tuple(body.brands),
         categories=tuple(body.categories),
         price_min=body.price_min,
@@ -58,7 +60,7 @@ def run_search(engine: SearchEngine, body: SearchBody) -> JSONResponse:
         "total": res.total,
         "page": body.page,
         "size": body.size,
-        "items": res.items,
+        "items": res.items if request is None or is_admin(request, engine.settings) else redact(res.items),
         "facets": res.facets,
         "took_ms": res.took_ms,
         "profile": res.profile,
@@ -69,9 +71,11 @@ def run_search(engine: SearchEngine, body: SearchBody) -> JSONResponse:
 
 @router.get("/search", response_model=SearchResult, response_model_exclude_none=True)
 def search_get(
+    request: Request,
     engine: Annotated[SearchEngine, Depends(get_engine)],
     q: Annotated[str, Query(max_length=MAX_QUERY_CHARS, description="query; empty browses by popularity")] = "",
     user_id: Annotated[str | None, Query(min_length=1, max_length=MAX_ID_CHARS)] = None,
+    shopper_token: Annotated[str | None, Query(min_length=1, max_length=MAX_TOKEN_CHARS)] = None,
     brand: Annotated[list[str] | None, Query(max_length=20, description="brand filter (repeatable)")] = None,
     category: Annotated[list[str] | None, Query(max_length=20, description="category path prefix (repeatable)")] = None,
     price_min: Annotated[float | None, Query(ge=0)] = None,
@@ -87,6 +91,7 @@ def search_get(
         body = SearchBody(
             q=q,
             user_id=user_id,
+            shopper_token=shopper_token,
             brands=brand or [],
             categories=category or [],
             price_min=price_min,
@@ -99,10 +104,12 @@ def search_get(
         )
     except ValueError as exc:
         raise HTTPException(status_code=422, detail=str(exc)) from None
-    return run_search(engine, body)
+    return run_search(engine, body, request)
 
 
 @router.post("/search", response_model=SearchResult, response_model_exclude_none=True)
-def search_post(body: SearchBody, engine: Annotated[SearchEngine, Depends(get_engine)]) -> JSONResponse:
+def search_post(
+    body: SearchBody, engine: Annotated[SearchEngine, Depends(get_engine)], request: Request
+) -> JSONResponse:
     """Search with a JSON body (structured filters: brands, categories, attributes, price range)."""
-    return run_search(engine, body)
+    return run_search(engine, body, request)
