@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -24,6 +25,7 @@ from search.text.analyzer import ChineseAnalyzer
 from search.text.dictionaries import load_attributes, load_brands, load_words
 from search.text.lexicon import Lexicon
 from search.understand.spelling import query_word_counts
+from search.versioned import Publication
 
 UPSERT_BATCH = 1000
 WRITE_CHUNK = 4096
@@ -188,6 +190,36 @@ def write_manifest(
     write_json_atomic(build / MANIFEST, manifest)
 
 
+def seal(build: Path, vocab: Vocabulary, **manifest: Any) -> None:
+    """Write a build's analysis files and, last, its manifest (see :func:`write_manifest`): the build is complete."""
+    save_analysis(build, vocab.user_words, vocab.stopwords, vocab.lexicon)
+    write_manifest(build, **manifest)
+
+
+def publishing(data: DataDir, backend: Backend) -> contextlib.AbstractContextManager[Publication]:
+    """A new build of ``data`` (call under its writer lock), published with the backend's hooks.
+
+    The block fills ``version.path``; when it ends cleanly the build goes live and old builds
+    are removed, when it raises the partial build (and the backend's side of it) is discarded.
+    """
+    return data.builds.publishing(discard=backend.discard, published=backend.published)
+
+
+@contextlib.contextmanager
+def writing(writer: IndexWriter, cache: EmbeddingCache | None, progress: Progress) -> Iterator[IndexWriter]:
+    """Finish (optimize) ``writer`` when the block ends cleanly, abort it otherwise; close ``cache`` either way."""
+    try:
+        yield writer
+        with progress.stage("optimize"):
+            writer.finish()
+    except BaseException:
+        writer.abort()
+        raise
+    finally:
+        if cache is not None:
+            cache.close()
+
+
 def resolve_embedder(config: IndexConfig, embedder: Embedder | None) -> Embedder | None:
     """The embedder to build with: the one given, else the config's (None for ``dense.model: none``)."""
     if embedder is not None:
@@ -216,10 +248,10 @@ def build_index(
     start = time.perf_counter()
     data = DataDir(data_dir)
     backend = backend or EdgeBackend()
+    with progress.stage("read"):
+        catalog = read_catalog(catalog_path)  # before the lock: a missing catalog leaves no trace in data_dir
     embedder = resolve_embedder(config, embedder)
     with data.writer_lock():
-        with progress.stage("read"):
-            catalog = read_catalog(catalog_path)
         rejects_file = catalog.write_rejects(data.rejects_dir)
         if catalog.rejects:
             progress.log(f"{len(catalog.rejects)} rows rejected, see {rejects_file}")
@@ -237,26 +269,19 @@ def build_index(
             embedder.warm_up()
         cache = open_cache(embedder, data.cache_dir / "embeddings.sqlite", config)
 
-        partial = data.new_build()
-        try:
-            writer = backend.create(partial, embedder.dim if embedder else 1, list(config.lexical.fields), config.store)
-            try:
+        with publishing(data, backend) as version:
+            writer = backend.create(
+                version.path, embedder.dim if embedder else 1, list(config.lexical.fields), config.store
+            )
+            with writing(writer, cache, progress):
                 pending: list[Analyzed | None] = list(analyzed)
                 del analyzed  # write_points releases each product's analysis once written
                 computed = write_points(
                     writer, builder, products, pending, range(len(products)), stats, embedder, cache, progress
                 )
-                with progress.stage("optimize"):
-                    writer.finish()
-            except BaseException:
-                writer.abort()
-                raise
-            finally:
-                if cache is not None:
-                    cache.close()
-            save_analysis(partial, vocab.user_words, vocab.stopwords, vocab.lexicon)
-            write_manifest(
-                partial,
+            seal(
+                version.path,
+                vocab,
                 kind="build",
                 catalog=catalog,
                 config=config,
@@ -264,21 +289,14 @@ def build_index(
                 embedder=embedder,
                 products=len(products),
                 timings=progress.timings,
-                store=backend.describe(partial),
+                store=backend.describe(version.path),
             )
-            final = data.publish(partial)
-        except BaseException:
-            backend.discard(partial)
-            data.discard(partial)
-            raise
-        backend.published(final)
-        data.cleanup(before_remove=backend.discard)
     return BuildResult(
         indexed=len(products),
         rejected=len(catalog.rejects),
         rejects_file=str(rejects_file) if rejects_file else None,
         seconds=round(time.perf_counter() - start, 2),
-        build=final.name,
+        build=version.name,
         embedded=computed,
         embeddings_cached=len(products) - computed if embedder is not None else 0,
         ignored_fields=dict(catalog.ignored_fields),
