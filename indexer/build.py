@@ -159,20 +159,21 @@ def write_points(
     return computed
 
 
-def write_manifest(
+def seal(
     build: Path,
-    *,
-    kind: str,
+    vocab: Vocabulary,
+    backend: Backend,
     catalog: Catalog,
     config: IndexConfig,
     stats: dict[str, FieldStats],
     embedder: Embedder | None,
     products: int,
-    timings: dict[str, float],
-    store: dict[str, Any],
+    progress: Progress,
+    kind: str,
     extra: dict[str, Any] | None = None,
 ) -> None:
-    """Write a build's manifest (last step before publication)."""
+    """Write a build's analysis files and, last, its manifest: the build is then complete and can be published."""
+    save_analysis(build, vocab.user_words, vocab.stopwords, vocab.lexicon)
     manifest = {
         "format": BUILD_FORMAT,
         "kind": kind,
@@ -183,17 +184,11 @@ def write_manifest(
         "index_config": config.model_dump(mode="json"),
         "lexical": {name: asdict(s) for name, s in stats.items()},
         "dense": {"model": embedder.name if embedder else NO_DENSE, "dim": embedder.dim if embedder else 0},
-        "store": store,
-        "timings": timings,
+        "store": backend.describe(build),
+        "timings": progress.timings,
         **(extra or {}),
     }
     write_json_atomic(build / MANIFEST, manifest)
-
-
-def seal(build: Path, vocab: Vocabulary, **manifest: Any) -> None:
-    """Write a build's analysis files and, last, its manifest (see :func:`write_manifest`): the build is complete."""
-    save_analysis(build, vocab.user_words, vocab.stopwords, vocab.lexicon)
-    write_manifest(build, **manifest)
 
 
 def publishing(data: DataDir, backend: Backend) -> contextlib.AbstractContextManager[Publication]:
@@ -279,18 +274,7 @@ def build_index(
                 computed = write_points(
                     writer, builder, products, pending, range(len(products)), stats, embedder, cache, progress
                 )
-            seal(
-                version.path,
-                vocab,
-                kind="build",
-                catalog=catalog,
-                config=config,
-                stats=stats,
-                embedder=embedder,
-                products=len(products),
-                timings=progress.timings,
-                store=backend.describe(version.path),
-            )
+            seal(version.path, vocab, backend, catalog, config, stats, embedder, len(products), progress, "build")
     return BuildResult(
         indexed=len(products),
         rejected=len(catalog.rejects),

@@ -161,18 +161,19 @@ def refresh_index(
                             writer.set_sparse(vectors)
                             advance(len(chunk))
                     result.rewritten_sparse = len(others)
+            extra = {"refreshed_from": live.name, "embedded": computed}
             seal(
                 version.path,
                 vocab,
-                kind="refresh",
-                catalog=catalog,
-                config=config,
-                stats=stats,
-                embedder=embedder,
-                products=len(products),
-                timings=progress.timings,
-                store=backend.describe(version.path),
-                extra={"refreshed_from": live.name, "embedded": computed},
+                backend,
+                catalog,
+                config,
+                stats,
+                embedder,
+                len(products),
+                progress,
+                "refresh",
+                extra,
             )
     result.build = version.name
     result.seconds = round(time.perf_counter() - start, 2)

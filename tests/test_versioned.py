@@ -47,19 +47,17 @@ def test_a_failing_block_discards_its_version_and_keeps_the_live_one(tmp_path):
     versions = VersionedDir(tmp_path)
     _publish(versions, "old")
     seen: list[Path] = []
-    with pytest.raises(RuntimeError, match="boom"), versions.lock():
-        with versions.publishing(discard=seen.append) as version:
-            (version.path / "data.txt").write_text("half", encoding="utf-8")
-            raise RuntimeError("boom")
-    assert seen == [version.path] and not version.path.exists() and version.final is None
+    with pytest.raises(RuntimeError, match="boom"), versions.lock(), versions.publishing(discard=seen.append) as v:
+        (v.path / "data.txt").write_text("half", encoding="utf-8")
+        raise RuntimeError("boom")
+    assert seen == [v.path] and not v.path.exists() and v.final is None
     assert _live_text(versions) == "old"
 
 
 def test_a_version_without_manifest_is_not_published(tmp_path):
     versions = VersionedDir(tmp_path)
-    with pytest.raises(ValueError, match="not a finished"), versions.lock():
-        with versions.publishing():
-            pass
+    with pytest.raises(ValueError, match="not a finished"), versions.lock(), versions.publishing():
+        pass
     assert versions.current_dir() is None and not list(tmp_path.glob("*.partial"))
 
 
