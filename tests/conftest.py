@@ -20,8 +20,10 @@ SAMPLE = ROOT / "sample"
 CONFIGS = ROOT / "configs"
 SHARED = Path(os.environ.get("SHARED_DATA", ROOT.parent / "shared" / "data"))
 
-#: fixtures that load a model or build the sample index
-INTEGRATION_FIXTURES = frozenset({"embedder", "built_sample", "sample_data_dir", "personal_built"})
+#: fixtures that load a model, build the sample index or stand up a store (Edge shard, Qdrant client)
+INTEGRATION_FIXTURES = frozenset(
+    {"embedder", "built_sample", "sample_data_dir", "personal_built", "stores", "corpus", "server_settings"}
+)
 #: a fixture whose name contains one of these needs a browser, a database or a server
 INTEGRATION_WORDS = ("browser", "chromium", "playwright", "postgres", "database", "qdrant_server", "live_server")
 #: marks that imply the integration tier
