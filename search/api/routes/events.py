@@ -12,6 +12,7 @@ from pydantic import Discriminator, Tag
 
 from search.api import metrics
 from search.api.deps import get_engine
+from search.api.errors import error_responses
 from search.api.schemas import EventsAccepted
 from search.engine import SearchEngine
 from search.personal.events import EventBatch, EventIn
@@ -45,7 +46,7 @@ EventsBody = Annotated[
 ]
 
 
-@router.post("/events", response_model=EventsAccepted)
+@router.post("/events", response_model=EventsAccepted, responses=error_responses(422, 503))
 def post_events(
     body: Annotated[EventsBody, Body(description='one event, or {"events": [...]} (at most 1000)')],
     engine: Annotated[SearchEngine, Depends(get_engine)],

@@ -8,13 +8,14 @@ from fastapi import APIRouter, Depends, Response
 
 from search.api import metrics
 from search.api.deps import get_engine
+from search.api.errors import error_responses
 from search.api.schemas import Health
 from search.engine import SearchEngine
 
 router = APIRouter(tags=["operations"])
 
 
-@router.get("/healthz", response_model=Health)
+@router.get("/healthz", response_model=Health, responses=error_responses(503))
 def healthz(engine: Annotated[SearchEngine, Depends(get_engine)]) -> Health:
     """Liveness and readiness: 200 with the live index, 503 while none is loaded."""
     index = engine.index

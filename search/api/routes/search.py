@@ -10,6 +10,7 @@ from fastapi.responses import JSONResponse
 
 from search.api import metrics
 from search.api.deps import get_engine
+from search.api.errors import error_responses
 from search.api.schemas import MAX_ID_CHARS, MAX_PAGE, MAX_QUERY_CHARS, MAX_SIZE, SearchBody, SearchResult, SortParam
 from search.engine import SearchEngine, SearchRequest
 from search.retrieve.query import SourceUnavailableError
@@ -67,7 +68,7 @@ def run_search(engine: SearchEngine, body: SearchBody) -> JSONResponse:
     return JSONResponse(body_out)
 
 
-@router.get("/search", response_model=SearchResult, response_model_exclude_none=True)
+@router.get("/search", response_model=SearchResult, responses=error_responses(422, 503))
 def search_get(
     engine: Annotated[SearchEngine, Depends(get_engine)],
     q: Annotated[str, Query(max_length=MAX_QUERY_CHARS, description="query; empty browses by popularity")] = "",
@@ -102,7 +103,7 @@ def search_get(
     return run_search(engine, body)
 
 
-@router.post("/search", response_model=SearchResult, response_model_exclude_none=True)
+@router.post("/search", response_model=SearchResult, responses=error_responses(422, 503))
 def search_post(body: SearchBody, engine: Annotated[SearchEngine, Depends(get_engine)]) -> JSONResponse:
     """Search with a JSON body (structured filters: brands, categories, attributes, price range)."""
     return run_search(engine, body)
