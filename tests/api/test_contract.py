@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 
 from tests.api.test_personal_api import p_engine, pc  # noqa: F401  (fixtures: the personalized sample service)
+from tests.conftest import CONFIGS
 
 ERROR_STATUSES = {"401", "403", "404", "422", "503"}
 
@@ -134,9 +135,18 @@ def test_error_bodies_validate_against_the_declared_schema(pc, spec, method, url
     assert _errors(res.json(), schema, spec) == [] and res.json()["detail"][0]["message"]
 
 
-def test_the_503_body_validates(client):
-    """A service without personalization answers /events with the declared 503 body."""
-    spec = client.get("/openapi.json").json()
-    res = client.post("/events", json={"user_id": "u1", "product_id": "S00001", "event": "click"})
-    assert res.status_code == 503
-    assert _errors(res.json(), _response_schema(spec, "/events", "post", "503"), spec) == []
+def test_the_503_body_validates(tmp_path):
+    """A service started without an index answers with the declared 503 body."""
+    from fastapi.testclient import TestClient
+
+    from search.api.app import create_app
+    from search.config import Settings
+
+    settings = Settings(data_dir=tmp_path / "empty", configs_dir=CONFIGS)
+    with TestClient(create_app(settings), raise_server_exceptions=False) as client:
+        spec = client.get("/openapi.json").json()
+        for method, path in (("get", "/search"), ("get", "/healthz"), ("post", "/events")):
+            res = client.request(method.upper(), path, json={} if method == "post" else None)
+            assert res.status_code == 503, (path, res.text)
+            assert _errors(res.json(), _response_schema(spec, path, method, "503"), spec) == []
+            assert "no index" in res.json()["detail"][0]["message"]
