@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -24,6 +25,7 @@ from search.text.analyzer import ChineseAnalyzer
 from search.text.dictionaries import load_attributes, load_brands, load_words
 from search.text.lexicon import Lexicon
 from search.understand.spelling import query_word_counts
+from search.versioned import Publication
 
 UPSERT_BATCH = 1000
 WRITE_CHUNK = 4096
@@ -157,20 +159,21 @@ def write_points(
     return computed
 
 
-def write_manifest(
+def seal(
     build: Path,
-    *,
-    kind: str,
+    vocab: Vocabulary,
+    backend: Backend,
     catalog: Catalog,
     config: IndexConfig,
     stats: dict[str, FieldStats],
     embedder: Embedder | None,
     products: int,
-    timings: dict[str, float],
-    store: dict[str, Any],
+    progress: Progress,
+    kind: str,
     extra: dict[str, Any] | None = None,
 ) -> None:
-    """Write a build's manifest (last step before publication)."""
+    """Write a build's analysis files and, last, its manifest: the build is then complete and can be published."""
+    save_analysis(build, vocab.user_words, vocab.stopwords, vocab.lexicon)
     manifest = {
         "format": BUILD_FORMAT,
         "kind": kind,
@@ -181,11 +184,35 @@ def write_manifest(
         "index_config": config.model_dump(mode="json"),
         "lexical": {name: asdict(s) for name, s in stats.items()},
         "dense": {"model": embedder.name if embedder else NO_DENSE, "dim": embedder.dim if embedder else 0},
-        "store": store,
-        "timings": timings,
+        "store": backend.describe(build),
+        "timings": progress.timings,
         **(extra or {}),
     }
     write_json_atomic(build / MANIFEST, manifest)
+
+
+def publishing(data: DataDir, backend: Backend) -> contextlib.AbstractContextManager[Publication]:
+    """A new build of ``data`` (call under its writer lock), published with the backend's hooks.
+
+    The block fills ``version.path``; when it ends cleanly the build goes live and old builds
+    are removed, when it raises the partial build (and the backend's side of it) is discarded.
+    """
+    return data.builds.publishing(discard=backend.discard, published=backend.published)
+
+
+@contextlib.contextmanager
+def writing(writer: IndexWriter, cache: EmbeddingCache | None, progress: Progress) -> Iterator[IndexWriter]:
+    """Finish (optimize) ``writer`` when the block ends cleanly, abort it otherwise; close ``cache`` either way."""
+    try:
+        yield writer
+        with progress.stage("optimize"):
+            writer.finish()
+    except BaseException:
+        writer.abort()
+        raise
+    finally:
+        if cache is not None:
+            cache.close()
 
 
 def resolve_embedder(config: IndexConfig, embedder: Embedder | None) -> Embedder | None:
@@ -216,10 +243,10 @@ def build_index(
     start = time.perf_counter()
     data = DataDir(data_dir)
     backend = backend or EdgeBackend()
+    with progress.stage("read"):
+        catalog = read_catalog(catalog_path)  # before the lock: a missing catalog leaves no trace in data_dir
     embedder = resolve_embedder(config, embedder)
     with data.writer_lock():
-        with progress.stage("read"):
-            catalog = read_catalog(catalog_path)
         rejects_file = catalog.write_rejects(data.rejects_dir)
         if catalog.rejects:
             progress.log(f"{len(catalog.rejects)} rows rejected, see {rejects_file}")
@@ -237,48 +264,23 @@ def build_index(
             embedder.warm_up()
         cache = open_cache(embedder, data.cache_dir / "embeddings.sqlite", config)
 
-        partial = data.new_build()
-        try:
-            writer = backend.create(partial, embedder.dim if embedder else 1, list(config.lexical.fields), config.store)
-            try:
+        with publishing(data, backend) as version:
+            writer = backend.create(
+                version.path, embedder.dim if embedder else 1, list(config.lexical.fields), config.store
+            )
+            with writing(writer, cache, progress):
                 pending: list[Analyzed | None] = list(analyzed)
                 del analyzed  # write_points releases each product's analysis once written
                 computed = write_points(
                     writer, builder, products, pending, range(len(products)), stats, embedder, cache, progress
                 )
-                with progress.stage("optimize"):
-                    writer.finish()
-            except BaseException:
-                writer.abort()
-                raise
-            finally:
-                if cache is not None:
-                    cache.close()
-            save_analysis(partial, vocab.user_words, vocab.stopwords, vocab.lexicon)
-            write_manifest(
-                partial,
-                kind="build",
-                catalog=catalog,
-                config=config,
-                stats=stats,
-                embedder=embedder,
-                products=len(products),
-                timings=progress.timings,
-                store=backend.describe(partial),
-            )
-            final = data.publish(partial)
-        except BaseException:
-            backend.discard(partial)
-            data.discard(partial)
-            raise
-        backend.published(final)
-        data.cleanup(before_remove=backend.discard)
+            seal(version.path, vocab, backend, catalog, config, stats, embedder, len(products), progress, "build")
     return BuildResult(
         indexed=len(products),
         rejected=len(catalog.rejects),
         rejects_file=str(rejects_file) if rejects_file else None,
         seconds=round(time.perf_counter() - start, 2),
-        build=final.name,
+        build=version.name,
         embedded=computed,
         embeddings_cached=len(products) - computed if embedder is not None else 0,
         ignored_fields=dict(catalog.ignored_fields),

@@ -20,6 +20,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from search.errors import InputError
 from search.product import Product, split_unknown_fields
 from search.store.base import point_key
 
@@ -34,7 +35,7 @@ FORMATS = {
 RAW_EXCERPT = 300
 
 
-class CatalogError(ValueError):
+class CatalogError(InputError):
     """The catalog file as a whole cannot be read."""
 
 

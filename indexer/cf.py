@@ -25,6 +25,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from indexer.progress import Progress
+from search.errors import InputError
 from search.personal.catalog import live_catalog_keys
 from search.personal.config import PersonalConfig, load_personal_config
 from search.personal.model import save_model
@@ -33,7 +34,7 @@ from search.personal.versions import CFVersions
 from search.store.layout import DataDir
 
 
-class TrainingError(ValueError):
+class TrainingError(InputError):
     """Nothing to train on."""
 
 
@@ -154,36 +155,33 @@ def train_cf(data_dir: Path, configs_dir: Path, progress: Progress | bool = True
             popularity = np.asarray(matrix.sum(axis=0)).ravel()
             with prog.stage("profiles"):
                 profiles = store.rebuild(rows, items or {}, config.events)
-            partial = versions.new_version()
             events_until = max(r[0] for r in rows)
-            manifest = {
-                "version": partial.name[: -len(".partial")],
-                "created_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
-                "events_until": events_until,
-                "reference_ts": ref,
-                "events": int(sum(1 for r in rows if items is None or r[2] in items)),
-                "users": len(users),
-                "items": len(products),
-                "similar_pairs": int(len(similar[1])),
-                "config": config.model_dump(mode="json"),
-                "timings": dict(prog.timings),
-            }
-            with prog.stage("write"):
+            with prog.stage("write"), versions.publishing(keep=config.keep_versions) as version:
+                manifest = {
+                    "version": version.name,
+                    "created_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+                    "events_until": events_until,
+                    "reference_ts": ref,
+                    "events": int(sum(1 for r in rows if items is None or r[2] in items)),
+                    "users": len(users),
+                    "items": len(products),
+                    "similar_pairs": int(len(similar[1])),
+                    "config": config.model_dump(mode="json"),
+                    "timings": dict(prog.timings),
+                }
                 # shoppers forgotten while we trained must not come back with this version
                 gone = set(store.forgotten_since(wall_start))
                 if gone:
                     for i, u in enumerate(users):
                         if u in gone:
                             user_factors[i] = 0.0
-                save_model(partial, users, products, user_factors, item_factors, popularity, similar, manifest)
-                final = versions.publish(partial)
-                versions.cleanup(config.keep_versions)
+                save_model(version.path, users, products, user_factors, item_factors, popularity, similar, manifest)
     finally:
         store.close()
     seconds = round(time.perf_counter() - started, 3)
-    prog.log(f"CF model {final.name}: {len(users)} shoppers x {len(products)} products")
+    prog.log(f"CF model {version.name}: {len(users)} shoppers x {len(products)} products")
     return {
-        "version": final.name,
+        "version": version.name,
         "seconds": seconds,
         "events": manifest["events"],
         "users": len(users),

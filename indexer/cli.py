@@ -16,16 +16,31 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_INPUT, EXIT_LOCKED, EXIT_NO_INDEX, EXIT_INTERRUPTED = (
-    0,
-    1,
-    2,
-    3,
-    4,
-    5,
-    130,
+from search.errors import (
+    EXIT_ERROR,
+    EXIT_INPUT,
+    EXIT_INTERRUPTED,
+    EXIT_LOCKED,
+    EXIT_NO_INDEX,
+    EXIT_OK,
+    EXIT_NO_SPACE,
+    EXIT_USAGE,
+    run_command,
 )
-EXIT_NO_SPACE = 6
+
+
+__all__ = [
+    "EXIT_ERROR",
+    "EXIT_INPUT",
+    "EXIT_INTERRUPTED",
+    "EXIT_LOCKED",
+    "EXIT_NO_INDEX",
+    "EXIT_NO_SPACE",
+    "EXIT_OK",
+    "EXIT_USAGE",
+    "main",
+    "parser",
+]
 
 
 def _emit(args: argparse.Namespace, payload: dict[str, Any], human: Callable[[dict[str, Any]], str]) -> None:
@@ -195,35 +210,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``indexer`` command."""
     args = parser().parse_args(argv)
     logging.basicConfig(level=logging.WARNING, stream=sys.stderr, format="%(levelname)s %(name)s: %(message)s")
-    from indexer.catalog import CatalogError
-    from search.config import ConfigError
-    from search.resources import is_disk_full
-    from search.store.layout import IndexLockedError, NoIndexError
-    from search.text.dictionaries import DictionaryError
-
-    try:
-        return args.func(args)
-    except KeyboardInterrupt:
-        print("interrupted: the previous index is still live", file=sys.stderr)
-        return EXIT_INTERRUPTED
-    except IndexLockedError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return EXIT_LOCKED
-    except NoIndexError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return EXIT_NO_INDEX
-    except (CatalogError, ConfigError, DictionaryError, ValueError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return EXIT_INPUT
-    except Exception as exc:
-        if not is_disk_full(exc):
-            raise
-        print(
-            f"error: no space left on the device of {args.data_dir}: free some space and run again "
-            "(the previous index is still live)",
-            file=sys.stderr,
-        )
-        return EXIT_NO_SPACE
+    return run_command(args.func, args, interrupted="interrupted: the previous index is still live")
 
 
 if __name__ == "__main__":  # pragma: no cover

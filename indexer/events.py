@@ -19,6 +19,7 @@ from pydantic import ValidationError
 
 from indexer.progress import Progress
 from search.config import Settings
+from search.errors import InputError
 from search.personal.catalog import live_catalog_keys
 from search.personal.config import load_personal_config
 from search.personal.events import EventIn, describe_error
@@ -31,7 +32,7 @@ log = logging.getLogger(__name__)
 BATCH = 5000
 
 
-class EventsError(ValueError):
+class EventsError(InputError):
     """The events file as a whole cannot be imported."""
 
 

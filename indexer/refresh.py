@@ -24,15 +24,18 @@ from indexer.build import (
     corpus_stats,
     open_cache,
     prepare_vocabulary,
-    write_manifest,
+    publishing,
+    seal,
     write_points,
+    writing,
 )
 from indexer.catalog import read_catalog
 from indexer.documents import Analyzed, DocumentBuilder, sparse_vectors
 from indexer.guard import DEFAULT_MAX_DELETE_SHARE, check_publish, missing_ids
 from indexer.progress import Progress
 from search.config import Settings
-from search.index import load_build_parts, save_analysis
+from search.errors import InputError
+from search.index import load_build_parts
 from search.product import Product
 from search.retrieve.embed import Embedder, make_embedder
 from search.store.backend import Backend, backend_for_build
@@ -153,11 +156,10 @@ def refresh_index(
             embedder.warm_up()
         cache = open_cache(embedder, data.cache_dir / "embeddings.sqlite", config)
 
-        partial = data.new_build()
-        try:
+        with publishing(data, backend) as version:
             with progress.stage("copy"):
-                writer = backend.copy(live, partial)
-            try:
+                writer = backend.copy(live, version.path)
+            with writing(writer, cache, progress):
                 rewrite = not (same_analysis and same_stats)
                 pending: list[Analyzed | None] = list(analyzed)
                 del analyzed
@@ -176,35 +178,21 @@ def refresh_index(
                             writer.set_sparse(vectors)
                             advance(len(chunk))
                     result.rewritten_sparse = len(others)
-                with progress.stage("optimize"):
-                    writer.finish()
-            except BaseException:
-                writer.abort()
-                raise
-            finally:
-                if cache is not None:
-                    cache.close()
-            save_analysis(partial, vocab.user_words, vocab.stopwords, vocab.lexicon)
-            write_manifest(
-                partial,
-                kind="refresh",
-                catalog=catalog,
-                config=config,
-                stats=stats,
-                embedder=embedder,
-                products=len(products),
-                timings=progress.timings,
-                store=backend.describe(partial),
-                extra={"refreshed_from": live.name, "embedded": computed},
+            extra = {"refreshed_from": live.name, "embedded": computed}
+            seal(
+                version.path,
+                vocab,
+                backend,
+                catalog,
+                config,
+                stats,
+                embedder,
+                len(products),
+                progress,
+                "refresh",
+                extra,
             )
-            final = data.publish(partial)
-        except BaseException:
-            backend.discard(partial)
-            data.discard(partial)
-            raise
-        backend.published(final)
-        data.cleanup(before_remove=backend.discard)
-    result.build = final.name
+    result.build = version.name
     result.seconds = round(time.perf_counter() - start, 2)
     result.timings = dict(progress.timings)
     return result
@@ -217,6 +205,6 @@ def _embedder(manifest: dict[str, Any], embedder: Embedder | None) -> Embedder |
         return None
     if embedder is not None:
         if embedder.name != spec:
-            raise ValueError(f"the index was built with {spec!r}; cannot refresh it with {embedder.name!r}")
+            raise InputError(f"the index was built with {spec!r}; cannot refresh it with {embedder.name!r}")
         return embedder
     return make_embedder(spec)

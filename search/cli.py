@@ -15,7 +15,10 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-EXIT_OK, EXIT_ERROR, EXIT_INPUT, EXIT_NO_INDEX = 0, 1, 3, 5
+from search import __version__
+from search.errors import EXIT_ERROR, EXIT_INPUT, EXIT_NO_INDEX, EXIT_OK, run_command
+
+__all__ = ["EXIT_ERROR", "EXIT_INPUT", "EXIT_NO_INDEX", "EXIT_OK", "main", "parser"]
 
 
 def _settings(args: argparse.Namespace):
@@ -130,7 +133,8 @@ def cmd_eval(args: argparse.Namespace) -> int:
     judgments = read_judgments(Path(args.judgments))
     engine = _engine(args)
     try:
-        profiles = args.profile or [engine.profiles.default]
+        default = engine.profiles.default
+        profiles = args.profile or [default]
         unknown = [p for p in profiles if p not in engine.profiles.names()]
         if unknown:
             valid = ", ".join(engine.profiles.names())
@@ -149,7 +153,14 @@ def cmd_eval(args: argparse.Namespace) -> int:
         from search.report import write_report
 
         compare = tuple(args.compare) if args.compare else None
-        path = write_report(results, judgments, Path(args.report), args.judgments, compare)  # type: ignore[arg-type]
+        path = write_report(
+            results,
+            judgments,
+            Path(args.report),
+            args.judgments,
+            compare,
+            baseline=default,  # type: ignore[arg-type]
+        )
         summary["report"] = str(path)
     if args.json:
         print(json.dumps(summary, ensure_ascii=False))
@@ -165,13 +176,29 @@ def cmd_eval(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def positive_int(text: str) -> int:
+    """An argparse type: a whole number of at least 1."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
+
+
 def parser() -> argparse.ArgumentParser:
     """The argument parser."""
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--data-dir", default=os.environ.get("SEARCH_DATA_DIR", "data"))
+    common.add_argument(
+        "--data-dir",
+        default=os.environ.get("SEARCH_DATA_DIR", "data"),
+        help="data directory with the index (default: $SEARCH_DATA_DIR or ./data)",
+    )
     common.add_argument("--configs-dir", default=None, help="profiles folder (default: ./configs)")
 
     p = argparse.ArgumentParser(prog="search", description="Serve, query and evaluate the product search.")
+    p.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     sub = p.add_subparsers(dest="command", required=True)
 
     s = sub.add_parser("serve", parents=[common], help="run the HTTP API")
@@ -182,16 +209,16 @@ def parser() -> argparse.ArgumentParser:
     s.set_defaults(func=cmd_serve)
 
     q = sub.add_parser("query", parents=[common], help="run one search in-process")
-    q.add_argument("text")
-    q.add_argument("--user", default=None)
-    q.add_argument("--profile", default=None)
-    q.add_argument("--size", type=int, default=10)
-    q.add_argument("--page", type=int, default=1)
-    q.add_argument("--brand", action="append")
-    q.add_argument("--price-min", type=float, default=None)
-    q.add_argument("--price-max", type=float, default=None)
-    q.add_argument("--explain", action="store_true")
-    q.add_argument("--json", action="store_true")
+    q.add_argument("text", help="the query as a shopper types it")
+    q.add_argument("--user", default=None, help="shopper id: personalizes the ranking when known")
+    q.add_argument("--profile", default=None, help="relevance profile (default: the configured default)")
+    q.add_argument("--size", type=positive_int, default=10, help="results per page (default 10)")
+    q.add_argument("--page", type=positive_int, default=1, help="page number, from 1 (default 1)")
+    q.add_argument("--brand", action="append", help="only this brand (repeatable)")
+    q.add_argument("--price-min", type=float, default=None, help="lowest price")
+    q.add_argument("--price-max", type=float, default=None, help="highest price")
+    q.add_argument("--explain", action="store_true", help="show every stage's rank and score (with --json)")
+    q.add_argument("--json", action="store_true", help="print the result as one JSON document")
     q.set_defaults(func=cmd_query)
 
     pa = sub.add_parser("parse", parents=[common], help="parse queries (TEXT... or - for stdin, one per line)")
@@ -205,7 +232,12 @@ def parser() -> argparse.ArgumentParser:
     e.add_argument("--profile", action="append", help="profile to evaluate (repeatable)")
     e.add_argument("--json", action="store_true")
     e.add_argument("--report", default=None, help="write report.md and metrics.png into this folder")
-    e.add_argument("--compare", nargs=2, metavar=("A", "B"), help="profiles for the wins/losses table")
+    e.add_argument(
+        "--compare",
+        nargs=2,
+        metavar=("A", "B"),
+        help="only these two profiles in the wins/losses tables (default: the default profile against each other)",
+    )
     e.add_argument("--depth", type=int, default=100, help="results fetched per query (default 100)")
     e.set_defaults(func=cmd_eval)
     return p
@@ -215,20 +247,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``search`` command."""
     args = parser().parse_args(argv)
     logging.basicConfig(level=logging.WARNING, stream=sys.stderr, format="%(levelname)s %(name)s: %(message)s")
-    from search.config import ConfigError
-    from search.evaluate import JudgmentError
-    from search.store.layout import NoIndexError
-
-    try:
-        return args.func(args)
-    except NoIndexError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return EXIT_NO_INDEX
-    except (ConfigError, JudgmentError, KeyError, ValueError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return EXIT_INPUT
-    except KeyboardInterrupt:
-        return 130
+    return run_command(args.func, args)
 
 
 if __name__ == "__main__":  # pragma: no cover

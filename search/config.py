@@ -14,8 +14,10 @@ import yaml
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from search.errors import InputError
 
-class ConfigError(ValueError):
+
+class ConfigError(InputError):
     """A configuration file or setting is invalid; the message says which key and why."""
 
 
@@ -37,6 +39,13 @@ class Settings(BaseSettings):
     """Infrastructure settings, read from the environment (prefix ``SEARCH_``) or keyword arguments."""
 
     model_config = SettingsConfigDict(env_prefix="SEARCH_", extra="forbid", frozen=True)
+
+    def __init__(self, **values: Any) -> None:
+        """Read the settings; an invalid value raises :class:`ConfigError` naming the setting."""
+        try:
+            super().__init__(**values)
+        except ValidationError as exc:
+            raise ConfigError(format_validation_error("settings (SEARCH_* environment)", exc)) from None
 
     data_dir: Path = Path("data")
     configs_dir: Path = Field(default_factory=default_configs_dir)

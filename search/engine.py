@@ -10,14 +10,13 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections import OrderedDict
-from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any, cast
 
 import numpy as np
 
 from search.browse import browse_facets, browse_hits
+from search.caches import LRU, ParserCache, ParserFactory, RankingPayloads
 from search.config import Settings
 from search.index import IndexHandle, open_build
 from search.profiles import Profile, ProfileRegistry
@@ -32,7 +31,7 @@ from search.rank.score import order_candidates, score_candidates
 from search.retrieve.bounds import bound_text
 from search.retrieve.embed import Embedder, make_embedder
 from search.retrieve.query import check_sources, lexical_vectors, source_queries
-from search.store.base import DENSE, RANKING_FIELDS, Filter, Hit, SourceQuery, Store, point_key
+from search.store.base import DENSE, RANKING_FIELDS, Filter, Hit, SourceQuery
 from search.store.layout import DataDir
 from search.text.normalize import normalize
 from search.understand.parsed import ParsedQuery, QueryParser, Sort
@@ -73,95 +72,6 @@ class SearchResponse:
     index_version: str
 
 
-class _LRU:
-    def __init__(self, size: int) -> None:
-        self._size = size
-        self._data: OrderedDict[Hashable, Any] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, key: Hashable) -> Any:
-        with self._lock:
-            if key in self._data:
-                self._data.move_to_end(key)
-                return self._data[key]
-        return None
-
-    def put(self, key: Hashable, value: Any) -> None:
-        self.put_many([(key, value)])
-
-    def get_many(self, keys: Sequence[Hashable]) -> list[Any]:
-        """Values for the keys, None where absent (one lock for all)."""
-        out = []
-        with self._lock:
-            for key in keys:
-                value = self._data.get(key)
-                if value is not None:
-                    self._data.move_to_end(key)
-                out.append(value)
-        return out
-
-    def put_many(self, items: Sequence[tuple[Hashable, Any]]) -> None:
-        with self._lock:
-            for key, value in items:
-                self._data[key] = value
-                self._data.move_to_end(key)
-            while len(self._data) > self._size:
-                self._data.popitem(last=False)
-
-
-#: ranking payloads kept in memory per build (about 1-2 KB each)
-PAYLOAD_CACHE_SIZE = 50_000
-
-
-class RankingPayloads:
-    """The ranking fields of one build's products by point key, kept in memory.
-
-    A build never changes (a refresh publishes a new one), so nothing goes stale. Reads
-    take no lock (a dict read is atomic); when full, the oldest entries make room.
-    ``preload`` fills it from the store, so that a fresh server answers at its steady pace.
-    """
-
-    def __init__(self, version: str, size: int = PAYLOAD_CACHE_SIZE) -> None:
-        self.version = version
-        self.size = size
-        self._data: dict[int, dict[str, Any]] = {}
-        self._lock = threading.Lock()
-
-    def __len__(self) -> int:
-        return len(self._data)
-
-    def get_many(self, keys: Sequence[int]) -> list[dict[str, Any] | None]:
-        get = self._data.get
-        return [get(k) for k in keys]
-
-    def put_many(self, items: Sequence[tuple[int, dict[str, Any]]]) -> None:
-        with self._lock:
-            data = self._data
-            for key, payload in items:
-                data[key] = payload
-            while len(data) > self.size:
-                del data[next(iter(data))]
-
-    def preload(self, store: Store, limit: int | None = None) -> int:
-        """Read up to ``limit`` (default: the cache size) products' ranking fields; returns how many."""
-        limit = self.size if limit is None else min(limit, self.size)
-        batch: list[tuple[int, dict[str, Any]]] = []
-        loaded = 0
-        for payload in store.payloads(RANKING_FIELDS):
-            if loaded >= limit:
-                break
-            batch.append((point_key(payload["id"]), payload))
-            loaded += 1
-            if len(batch) >= 4096:
-                self.put_many(batch)
-                batch = []
-        self.put_many(batch)
-        return loaded
-
-
-ParserFactory = Callable[[IndexHandle, Profile], QueryParser]
-
-
 class SearchEngine:
     """Runs searches against the live index (see the module docstring).
 
@@ -188,14 +98,13 @@ class SearchEngine:
         self._index = index
         self._retired: list[IndexHandle] = []
         self.embedder = embedder
-        self._parser_factory = parser_factory
-        self._parsers: dict[tuple[str, str], QueryParser] = {}
+        self._parsers = ParserCache(parser_factory)
         self.personalizer = personalizer
         self._data = DataDir(settings.data_dir)
         self._reload_lock = threading.Lock()
         self._checked = time.monotonic()
-        self._query_vectors = _LRU(4096)
-        self._facets = _LRU(1024)
+        self._query_vectors = LRU(4096)
+        self._facets = LRU(1024)
         self._payloads = RankingPayloads(index.version)
 
     # ------------------------------------------------------------------ lifecycle
@@ -245,7 +154,7 @@ class SearchEngine:
                 old.close()
             self._retired = [self._index]
             self._index = new
-            self._parsers.clear()
+            self._parsers.retire()
             self._payloads = RankingPayloads(new.version)
             threading.Thread(target=self._preload, args=(self._payloads, new), daemon=True).start()
             log.info("switched to index build %s", new.version)
@@ -259,9 +168,10 @@ class SearchEngine:
             log.warning("could not preload build %s", index.version, exc_info=True)
 
     def close(self) -> None:
-        """Close every open index and the personalizer's stores."""
+        """Close every open index, the query parsers and the personalizer's stores."""
         for handle in [*self._retired, self._index]:
             handle.close()
+        self._parsers.close()
         close = getattr(self.personalizer, "close", None)
         if close is not None:
             close()
@@ -269,11 +179,7 @@ class SearchEngine:
     # ------------------------------------------------------------------ helpers
     def parser(self, index: IndexHandle, profile: Profile) -> QueryParser:
         """The query parser for this index and profile (cached)."""
-        key = (index.version, profile.name)
-        parser = self._parsers.get(key)
-        if parser is None:
-            parser = self._parsers[key] = self._parser_factory(index, profile)
-        return parser
+        return self._parsers.get(index, profile)
 
     def embed_query(self, text: str) -> np.ndarray:
         """The query's dense vector (cached by text)."""

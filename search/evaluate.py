@@ -1,6 +1,6 @@
 """Offline relevance evaluation: judgments in, nDCG / MRR / recall per profile out.
 
-Judgment files (see ``docs/INTERFACES.md``):
+Judgment files (see ``docs/interfaces.md``):
 
 - TSV with a header containing ``qid``, ``query``, ``product_id`` and optionally
   ``grade`` (default 1); one relevant product per line, lines sharing a qid form one query;
@@ -22,10 +22,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from search.errors import InputError
+
 KS = (10, 100)
 
 
-class JudgmentError(ValueError):
+class JudgmentError(InputError):
     """A judgment file cannot be read; the message names the file and line."""
 
 
@@ -143,7 +145,6 @@ class ProfileResult:
 
     profile: str
     per_query: dict[str, dict[str, float]] = field(default_factory=dict)
-    errors: int = 0
 
     def summary(self) -> dict[str, Any]:
         """Mean of each metric, and the query count."""
@@ -151,8 +152,6 @@ class ProfileResult:
         names = ["ndcg@10", "mrr@10", "recall@10", "recall@100"]
         out: dict[str, Any] = {m: round(sum(q[m] for q in self.per_query.values()) / n, 4) if n else 0.0 for m in names}
         out["queries"] = n
-        if self.errors:
-            out["errors"] = self.errors
         return out
 
 

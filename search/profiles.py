@@ -19,6 +19,7 @@ from typing import Any, Literal
 from pydantic import Field, ValidationError, field_validator, model_validator
 
 from search.config import ConfigError, StrictModel, format_validation_error, read_yaml
+from search.errors import InputError
 
 NOT_PROFILES = {"indexing", "personalization"}
 
@@ -178,6 +179,13 @@ def _merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+class UnknownProfileError(InputError, KeyError):
+    """A profile name that is not configured; the message lists the valid ones."""
+
+    def __str__(self) -> str:  # KeyError would quote the message
+        return str(self.args[0])
+
+
 class ProfileRegistry:
     """All profiles of a configs folder, resolved and validated at load time."""
 
@@ -230,9 +238,9 @@ class ProfileRegistry:
         return sorted(self._profiles)
 
     def get(self, name: str | None) -> Profile:
-        """A profile by name (the default for None); ``KeyError`` lists the valid names."""
+        """A profile by name (the default for None); :class:`UnknownProfileError` lists the valid names."""
         key = name or self.default
         try:
             return self._profiles[key]
         except KeyError:
-            raise KeyError(f"unknown profile {key!r}; valid: {', '.join(self.names())}") from None
+            raise UnknownProfileError(f"unknown profile {key!r}; valid: {', '.join(self.names())}") from None

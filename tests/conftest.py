@@ -1,4 +1,11 @@
-"""Shared fixtures: the project's sample catalog, a real embedder, and a built sample index."""
+"""Shared fixtures (the project's sample catalog, a real embedder, a built sample index) and the test tiers.
+
+Every test is marked ``unit`` or ``integration`` at collection. ``integration`` is any test that
+uses (directly or through other fixtures) one of :data:`INTEGRATION_FIXTURES` or a fixture whose
+name mentions a browser, a database or a server (:data:`INTEGRATION_WORDS`), or that carries one
+of :data:`INTEGRATION_MARKS` or an explicit ``integration`` mark. ``scripts/test -m "not integration"``
+runs the unit tier alone (quick work); CI runs both.
+"""
 
 from __future__ import annotations
 
@@ -12,6 +19,28 @@ ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "sample"
 CONFIGS = ROOT / "configs"
 SHARED = Path(os.environ.get("SHARED_DATA", ROOT.parent / "shared" / "data"))
+
+#: fixtures that load a model, build the sample index or stand up a store (Edge shard, Qdrant client)
+INTEGRATION_FIXTURES = frozenset(
+    {"embedder", "built_sample", "sample_data_dir", "personal_built", "stores", "corpus", "server_settings"}
+)
+#: a fixture whose name contains one of these needs a browser, a database or a server
+INTEGRATION_WORDS = ("browser", "chromium", "playwright", "postgres", "database", "qdrant_server", "live_server")
+#: marks that imply the integration tier
+INTEGRATION_MARKS = frozenset({"integration", "slow", "llm", "shared"})
+
+
+def _is_integration(item: pytest.Item) -> bool:
+    names = set(getattr(item, "fixturenames", ()))
+    if names & INTEGRATION_FIXTURES or any(word in name for name in names for word in INTEGRATION_WORDS):
+        return True
+    return any(mark.name in INTEGRATION_MARKS for mark in item.iter_markers())
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Mark every test ``unit`` or ``integration`` (see the module docstring)."""
+    for item in items:
+        item.add_marker(pytest.mark.integration if _is_integration(item) else pytest.mark.unit)
 
 
 def shared_path(*parts: str) -> Path:

@@ -50,6 +50,11 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
 }
 
 
+def error_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """``responses=`` for a route that can answer with these error statuses."""
+    return {status: ERROR_RESPONSES[status] for status in statuses}
+
+
 def problems(detail: Any) -> list[dict[str, Any]]:
     """Normalise an ``HTTPException.detail`` to the list-of-problems shape."""
     if isinstance(detail, list):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from typing import Any, Literal
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -60,6 +60,40 @@ class SearchBody(BaseModel):
         return self
 
 
+class SourceScore(BaseModel):
+    """A retrieval source's view of one result (``rank`` is None when it scored the result outside its top list)."""
+
+    rank: int | None
+    score: float
+
+
+class FusionExplain(BaseModel):
+    """How the sources' scores were fused for one result."""
+
+    method: str
+    score: float
+    weights: dict[str, float]
+    contributions: dict[str, float]
+    relevance: float = Field(description="fused score relative to the best result's")
+
+
+class Explain(BaseModel):
+    """Every stage's rank and score for one result (``explain=true``).
+
+    One entry per retrieval source of the profile (``bm25``, ``ngram``, ``dense``...;
+    null when the source did not match the result), then the fusion, boosts,
+    personalization and final score.
+    """
+
+    model_config = ConfigDict(extra="allow")
+    __pydantic_extra__: dict[str, SourceScore | None] = Field(init=False)  # type: ignore[assignment]
+
+    fusion: FusionExplain
+    boosts: dict[str, float]
+    personalization: dict[str, float]
+    final: float
+
+
 class Item(BaseModel):
     """One result."""
 
@@ -69,7 +103,31 @@ class Item(BaseModel):
     category: str | None
     price: float | None
     score: float
-    explain: dict[str, Any] | None = None
+    explain: Explain | None = None
+
+
+class FacetValue(BaseModel):
+    """A brand or category and how many results have it."""
+
+    value: str
+    count: int
+
+
+class PriceBand(BaseModel):
+    """A price band (``max`` null for the open top band) and how many results fall in it."""
+
+    value: str
+    min: float
+    max: float | None
+    count: int
+
+
+class Facets(BaseModel):
+    """Facet counts over the results (empty when the profile turns facets off)."""
+
+    brand: list[FacetValue] = Field(default_factory=list)
+    category: list[FacetValue] = Field(default_factory=list)
+    price: list[PriceBand] = Field(default_factory=list)
 
 
 class SearchResult(BaseModel):
@@ -81,7 +139,7 @@ class SearchResult(BaseModel):
     page: int
     size: int
     items: list[Item]
-    facets: dict[str, Any]
+    facets: Facets
     took_ms: float
     profile: str
     index_version: str

@@ -9,8 +9,8 @@
                               item_factors.npy, popularity.npy, similar.npz
       <version>.partial/      a version being written (never read)
 
-Versions are published like index builds: written into ``<version>.partial``, renamed,
-then ``CURRENT`` switches (temp file, fsync, rename). The service checks ``CURRENT`` at
+Versions are published like index builds (:class:`search.versioned.VersionedDir`): written
+into ``<version>.partial``, fsynced, renamed, then ``CURRENT`` switches. The service checks ``CURRENT`` at
 most every ``reload_interval_s`` and loads a new version without a restart. Serving needs
 numpy only (no ``implicit``, no scipy). Publication and reloading: :mod:`search.personal.versions`.
 """
@@ -26,13 +26,11 @@ from typing import Any
 
 import numpy as np
 
-from search.store.layout import write_json_atomic
+from search.versioned import MANIFEST, write_json_atomic
 
 log = logging.getLogger(__name__)
 
 FORMAT = 1
-MANIFEST = "manifest.json"
-PARTIAL = ".partial"
 
 
 @dataclass

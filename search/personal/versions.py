@@ -5,108 +5,26 @@ See :mod:`search.personal.model` for the layout of ``DATA_DIR/cf``.
 
 from __future__ import annotations
 
-import contextlib
-import fcntl
 import json
 import logging
-import os
-import shutil
 import threading
 import time
-import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
 
-from search.personal.model import MANIFEST, PARTIAL, CFModel, load_model
-from search.store.layout import IndexLockedError
+from search.personal.model import CFModel, load_model
+from search.versioned import PARTIAL, VersionedDir
 
 log = logging.getLogger(__name__)
 
 
-def _fsync_path(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-class CFVersions:
-    """The versions folder (``DataDir.cf_dir``): publication, cleanup, scrubbing."""
+class CFVersions(VersionedDir):
+    """The versions folder (``DataDir.cf_dir``): publication and cleanup (:class:`VersionedDir`), scrubbing."""
 
     def __init__(self, cf_dir: Path) -> None:
-        self.dir = Path(cf_dir)
-        self.current_file = self.dir / "CURRENT"
-
-    def current_version(self) -> str | None:
-        """The live version's name (one small file read)."""
-        try:
-            return self.current_file.read_text(encoding="utf-8").strip() or None
-        except FileNotFoundError:
-            return None
-
-    def current_dir(self) -> Path | None:
-        """The live version's folder (None before the first training)."""
-        name = self.current_version()
-        path = self.dir / name if name else None
-        return path if path is not None and (path / MANIFEST).exists() else None
-
-    @contextlib.contextmanager
-    def lock(self) -> Iterator[None]:
-        """Hold the training lock (non-blocking: a second training fails fast)."""
-        self.dir.mkdir(parents=True, exist_ok=True)
-        with open(self.dir / ".lock", "w") as fh:
-            try:
-                fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except BlockingIOError:
-                raise IndexLockedError(f"another CF training is running in {self.dir}") from None
-            yield
-
-    def new_version(self) -> Path:
-        """An empty ``<version>.partial`` folder (call under :meth:`lock`)."""
-        self.dir.mkdir(parents=True, exist_ok=True)
-        name = time.strftime("%Y%m%d-%H%M%S") + "-" + uuid.uuid4().hex[:6]
-        path = self.dir / (name + PARTIAL)
-        path.mkdir()
-        return path
-
-    def publish(self, partial: Path) -> Path:
-        """Rename a finished version and switch ``CURRENT`` to it atomically."""
-        if not partial.name.endswith(PARTIAL) or not (partial / MANIFEST).exists():
-            raise ValueError(f"{partial} is not a finished partial CF version")
-        final = partial.with_name(partial.name[: -len(PARTIAL)])
-        for f in partial.iterdir():
-            _fsync_path(f)
-        os.rename(partial, final)
-        _fsync_path(self.dir)
-        tmp = self.dir / f".CURRENT.{uuid.uuid4().hex}.tmp"
-        with open(tmp, "w", encoding="utf-8") as fh:
-            fh.write(final.name + "\n")
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, self.current_file)
-        _fsync_path(self.dir)
-        return final
-
-    def versions(self) -> list[Path]:
-        """Finished versions, newest first."""
-        if not self.dir.exists():
-            return []
-        done = [p for p in self.dir.iterdir() if p.is_dir() and not p.name.endswith(PARTIAL)]
-        return sorted(done, key=lambda p: p.name, reverse=True)
-
-    def cleanup(self, keep: int) -> list[Path]:
-        """Remove partial folders and all but the newest ``keep`` versions (never the live one)."""
-        if not self.dir.exists():
-            return []
-        live = self.current_dir()
-        doomed = [p for p in self.dir.iterdir() if p.is_dir() and p.name.endswith(PARTIAL)]
-        doomed += [p for p in self.versions()[keep:] if p != live]
-        for path in doomed:
-            shutil.rmtree(path, ignore_errors=True)
-        return doomed
+        super().__init__(cf_dir, busy=f"another CF training is running in {cf_dir}")
 
     def scrub(self, users: Sequence[str]) -> int:
         """Zero the factor rows of ``users`` in every version on disk; returns rows zeroed."""

@@ -22,6 +22,8 @@ from typing import Protocol, runtime_checkable
 
 import numpy as np
 
+from search.errors import InputError
+
 
 @runtime_checkable
 class Embedder(Protocol):
@@ -45,7 +47,7 @@ class Embedder(Protocol):
         ...
 
 
-class EmbedderError(ValueError):
+class EmbedderError(InputError):
     """An embedder spec is invalid or its model cannot be loaded."""
 
 

@@ -7,6 +7,7 @@ from collections.abc import Mapping
 import numpy as np
 
 from search.config import IndexConfig
+from search.errors import InputError
 from search.profiles import SourceConfig
 from search.retrieve.bm25 import SparseVector, query_vector
 from search.retrieve.bounds import bound_terms
@@ -14,7 +15,7 @@ from search.store.base import DENSE, SourceQuery
 from search.text.analyzer import ChineseAnalyzer
 
 
-class SourceUnavailableError(ValueError):
+class SourceUnavailableError(InputError):
     """A profile asks for a source the index does not have (e.g. ``dense`` on a BM25-only build)."""
 
 

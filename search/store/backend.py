@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from search.config import Settings, StoreConfig
+from search.errors import InputError
 from search.store.base import IndexWriter, Store
 
 SHARD = "shard"
@@ -106,8 +107,8 @@ def backend_for_build(manifest: dict[str, Any], settings: Settings) -> Backend:
         return EdgeBackend()
     if kind == "server":
         if not settings.qdrant_url:
-            raise ValueError("this index lives on a Qdrant server: set QDRANT_URL to reach it")
+            raise InputError("this index lives on a Qdrant server: set QDRANT_URL to reach it")
         from search.store.server import ServerBackend
 
         return ServerBackend.from_settings(settings)
-    raise ValueError(f"unknown store backend {kind!r} in the manifest")
+    raise InputError(f"unknown store backend {kind!r} in the manifest")

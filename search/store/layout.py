@@ -13,63 +13,52 @@
       events.sqlite           shopper behaviour (personalization)
       cf/                     collaborative-filtering model versions
 
-A build is written into ``<id>.partial``, renamed to ``<id>`` when complete, and
-only then does ``CURRENT`` switch to it (write a temp file, fsync, rename). A crash
-or Ctrl-C at any point before the rename leaves the previous build serving.
+Builds are versions of a :class:`search.versioned.VersionedDir`: written into
+``<id>.partial``, fsynced, renamed to ``<id>`` when complete, and only then does
+``CURRENT`` switch to it. A crash or Ctrl-C at any point leaves the previous build serving.
 """
 
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import json
-import os
-import shutil
-import time
-import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-MANIFEST = "manifest.json"
-PARTIAL = ".partial"
+from search.errors import EXIT_NO_INDEX, InputError
+from search.versioned import MANIFEST, PARTIAL, IndexLockedError, VersionedDir, write_json_atomic
+
+__all__ = [
+    "BUILD_FORMAT",
+    "MANIFEST",
+    "PARTIAL",
+    "BuildFormatError",
+    "DataDir",
+    "IndexLockedError",
+    "NoIndexError",
+    "check_format",
+    "dir_size",
+    "read_manifest",
+    "write_json_atomic",
+]
+
 #: the layout of a build this version reads and writes (2: integer point keys, see ``search.store.base.point_key``)
 BUILD_FORMAT = 2
 
 
-class IndexLockedError(RuntimeError):
-    """Another indexer process is building or refreshing this data directory."""
-
-
-class NoIndexError(FileNotFoundError):
+class NoIndexError(InputError, FileNotFoundError):
     """The data directory has no published index yet."""
+
+    exit_code = EXIT_NO_INDEX
 
 
 class BuildFormatError(NoIndexError):
     """The live build was written in a layout this version does not read: it must be built again."""
 
 
-def _fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-def write_json_atomic(path: Path, data: Any) -> None:
-    """Write JSON to ``path`` so that readers see either the old or the new file, never a mix."""
-    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
-    with open(tmp, "w", encoding="utf-8") as fh:
-        json.dump(data, fh, ensure_ascii=False, indent=1)
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, path)
-    _fsync_dir(path.parent)
-
-
 class DataDir:
-    """Paths and build publication for one data directory."""
+    """Paths of one data directory; its index builds are a :class:`~search.versioned.VersionedDir`."""
 
     def __init__(self, root: Path) -> None:
         self.root = Path(root)
@@ -80,16 +69,12 @@ class DataDir:
         self.rejects_dir = self.root / "rejects"
         self.cf_dir = self.root / "cf"
         self.events_db = self.root / "events.sqlite"
+        self.builds = VersionedDir(self.index_dir, self.builds_dir, busy=f"another indexer is working on {self.root}")
 
     # ------------------------------------------------------------------ reading
     def current_build(self) -> Path | None:
         """The live build directory, or None if nothing was published yet."""
-        try:
-            name = self.current_file.read_text(encoding="utf-8").strip()
-        except FileNotFoundError:
-            return None
-        path = self.builds_dir / name
-        return path if name and (path / MANIFEST).exists() else None
+        return self.builds.current_dir()
 
     def require_build(self) -> Path:
         """The live build directory; raises :class:`NoIndexError` with a hint if there is none."""
@@ -100,75 +85,28 @@ class DataDir:
 
     def current_version(self) -> str | None:
         """The live build's name (cheap: one small file read), for reload checks."""
-        try:
-            return self.current_file.read_text(encoding="utf-8").strip() or None
-        except FileNotFoundError:
-            return None
+        return self.builds.current_version()
 
     # ------------------------------------------------------------------ writing
-    @contextlib.contextmanager
-    def writer_lock(self) -> Iterator[None]:
+    def writer_lock(self) -> contextlib.AbstractContextManager[None]:
         """Hold the indexer lock (non-blocking: a second indexer fails fast)."""
-        self.index_dir.mkdir(parents=True, exist_ok=True)
-        with open(self.index_dir / ".lock", "w") as fh:
-            try:
-                fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except BlockingIOError:
-                raise IndexLockedError(f"another indexer is working on {self.root}") from None
-            yield
+        return self.builds.lock()
 
     def new_build(self) -> Path:
         """Create an empty ``<id>.partial`` directory for a new build (call under :meth:`writer_lock`)."""
-        self.builds_dir.mkdir(parents=True, exist_ok=True)
-        build_id = time.strftime("%Y%m%d-%H%M%S") + "-" + uuid.uuid4().hex[:6]
-        path = self.builds_dir / (build_id + PARTIAL)
-        path.mkdir()
-        return path
+        return self.builds.new_partial()
 
     def publish(self, partial: Path) -> Path:
-        """Make a finished build live: rename it, then switch ``CURRENT`` atomically."""
-        if not partial.name.endswith(PARTIAL) or not (partial / MANIFEST).exists():
-            raise ValueError(f"{partial} is not a finished partial build")
-        final = partial.with_name(partial.name[: -len(PARTIAL)])
-        _fsync_dir(partial)
-        os.rename(partial, final)
-        _fsync_dir(self.builds_dir)
-        tmp = self.current_file.with_name(f".CURRENT.{uuid.uuid4().hex}.tmp")
-        with open(tmp, "w", encoding="utf-8") as fh:
-            fh.write(final.name + "\n")
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, self.current_file)
-        _fsync_dir(self.index_dir)
-        return final
+        """Make a finished build live (see :meth:`search.versioned.VersionedDir.publish`)."""
+        return self.builds.publish(partial)
 
     def discard(self, partial: Path) -> None:
         """Remove an unfinished build directory."""
-        shutil.rmtree(partial, ignore_errors=True)
+        self.builds.discard(partial)
 
     def cleanup(self, keep: int = 2, before_remove: Callable[[Path], None] | None = None) -> list[Path]:
-        """Remove stale partial builds and all but the newest ``keep`` finished ones (never the live one).
-
-        Call under :meth:`writer_lock`. Readers that still have an old build open keep
-        working: on POSIX, removed files stay readable until they are closed.
-        """
-        if not self.builds_dir.exists():
-            return []
-        live = self.current_build()
-        removed = []
-        finished = sorted(
-            (p for p in self.builds_dir.iterdir() if p.is_dir() and not p.name.endswith(PARTIAL)),
-            key=lambda p: p.name,
-            reverse=True,
-        )
-        doomed = [p for p in self.builds_dir.iterdir() if p.name.endswith(PARTIAL)]
-        doomed += [p for p in finished[keep:] if p != live]
-        for path in doomed:
-            if before_remove is not None:
-                before_remove(path)
-            shutil.rmtree(path, ignore_errors=True)
-            removed.append(path)
-        return removed
+        """Remove stale partial builds and all but the newest ``keep`` finished ones (never the live one)."""
+        return self.builds.cleanup(keep, before_remove)
 
 
 def read_manifest(build: Path) -> dict[str, Any]:

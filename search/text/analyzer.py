@@ -21,7 +21,6 @@ import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Protocol
 
 from search.text.normalize import normalize
 
@@ -36,18 +35,6 @@ _RUN = re.compile(r"[a-z]+|[0-9]+")
 _KEEP = re.compile(r"[^\w]|_", re.UNICODE)
 _ASCII_TOKEN = re.compile(r"^[a-z0-9\-./+_]+$")
 _DECIMAL = re.compile(r"^\d+\.\d+$")
-
-
-class Analyzer(Protocol):
-    """Turns text into normalised text and token features."""
-
-    def normalize(self, text: str) -> str:
-        """Normalise text (width, case, script, units)."""
-        ...
-
-    def analyze(self, text: str) -> Analysis:
-        """Normalise and tokenize text into features."""
-        ...
 
 
 @dataclass(frozen=True)

@@ -4,14 +4,15 @@ attribute synonyms and stopwords. Plain text formats a relevance engineer can ed
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from search.errors import InputError
 from search.text.normalize import normalize
 
 
-class DictionaryError(ValueError):
+class DictionaryError(InputError):
     """A dictionary file is missing or malformed (the message names the file and line)."""
 
 
@@ -94,10 +95,3 @@ def load_attributes(path: Path) -> dict[str, list[tuple[str, ...]]]:
         parsed = [tuple(dict.fromkeys(v for v in (normalize(x) for x in g.split("=")) if v)) for g in groups]
         out[str(name)] = [g for g in parsed if g]
     return out
-
-
-def iter_nonempty(values: Iterable[str | None]) -> Iterator[str]:
-    """Yield the non-empty strings of an iterable."""
-    for value in values:
-        if value:
-            yield value

@@ -49,27 +49,38 @@ class ParserFactory:
 
     def backend(self):
         """The OpenAI-compatible backend from settings, or None when none is configured."""
-        if self._backend is None and self.settings.llm_url and self.settings.llm_model:
-            from search.understand.llm import OpenAIChatBackend
+        with self._lock:
+            if self._backend is None and self.settings.llm_url and self.settings.llm_model:
+                from search.understand.llm import OpenAIChatBackend
 
-            key = self.settings.llm_api_key.get_secret_value() if self.settings.llm_api_key else None
-            self._backend = OpenAIChatBackend(self.settings.llm_url, self.settings.llm_model, key)
-            self.breaker = CircuitBreaker(
-                self.settings.llm_breaker_failures,
-                self.settings.llm_breaker_window_s,
-                self.settings.llm_breaker_cooldown_s,
-            )
-        return self._backend
+                key = self.settings.llm_api_key.get_secret_value() if self.settings.llm_api_key else None
+                self._backend = OpenAIChatBackend(self.settings.llm_url, self.settings.llm_model, key)
+                self.breaker = CircuitBreaker(
+                    self.settings.llm_breaker_failures,
+                    self.settings.llm_breaker_window_s,
+                    self.settings.llm_breaker_cooldown_s,
+                )
+            return self._backend
 
     def cache(self):
         """The parse cache under the data dir."""
-        if self._cache is None:
-            from search.understand.cache import ParseCache
+        with self._lock:
+            if self._cache is None:
+                from search.understand.cache import ParseCache
 
-            path = self.settings.data_dir / "cache" / "parse.sqlite"
-            path.parent.mkdir(parents=True, exist_ok=True)
-            self._cache = ParseCache(path)
-        return self._cache
+                path = self.settings.data_dir / "cache" / "parse.sqlite"
+                path.parent.mkdir(parents=True, exist_ok=True)
+                self._cache = ParseCache(path)
+            return self._cache
+
+    def close(self) -> None:
+        """Close the language-model backend's HTTP client and the parse cache (made again on next use)."""
+        with self._lock:
+            backend, cache = self._backend, self._cache
+            self._backend = self._cache = None
+        for resource in (backend, cache):
+            if resource is not None:
+                resource.close()
 
     def __call__(self, index: IndexHandle, profile: Profile) -> QueryParser:
         understanding = profile.understanding

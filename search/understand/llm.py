@@ -25,6 +25,7 @@ from typing import Any, Protocol
 
 import httpx
 
+from search.errors import SearchError
 from search.understand.grounding import extract_json
 
 __all__ = [
@@ -38,7 +39,7 @@ _FORMATS = ("json_schema", "json_object_schema", "json_object", "text")
 _FORMAT_ERROR_WORDS = ("format", "schema", "guided", "grammar")
 
 
-class LLMError(RuntimeError):
+class LLMError(SearchError, RuntimeError):
     """A language-model call failed."""
 
 

@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable
 from dataclasses import dataclass
 
 __all__ = ["DictionaryMatcher", "Entry", "Match", "fold", "is_latin"]
@@ -147,11 +146,6 @@ class DictionaryMatcher:
             entries.append(entry)
         self._frozen = False
         return True
-
-    def add_all(self, phrases: Iterable[str], entry: Entry) -> None:
-        """Register several phrases for one entry."""
-        for phrase in phrases:
-            self.add(phrase, entry)
 
     def __len__(self) -> int:
         return len(self._phrases)

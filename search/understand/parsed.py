@@ -1,6 +1,6 @@
 """``ParsedQuery``: what the shopper asked for, as the search pipeline consumes it.
 
-The shape is the public contract in ``docs/INTERFACES.md`` (returned by the API as
+The shape is the public contract in ``docs/interfaces.md`` (returned by the API as
 ``parsed`` and printed by ``search parse --json``), extended with ``product_words``.
 """
 

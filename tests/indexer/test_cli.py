@@ -38,3 +38,10 @@ def test_build_json_summary_and_bad_input_exit_codes(tmp_path, capsys, configs_d
 def test_refresh_without_index(tmp_path, sample_catalog, capsys):
     assert main(["refresh", str(sample_catalog), "--data-dir", str(tmp_path / "none"), "--json"]) == EXIT_NO_INDEX
     assert "indexer build" in capsys.readouterr().err
+
+
+def test_a_build_of_a_missing_catalog_leaves_no_index_folder(tmp_path, capsys):
+    data_dir = tmp_path / "fresh"
+    assert main(["build", str(tmp_path / "nope.jsonl"), "--data-dir", str(data_dir), "-q"]) == EXIT_INPUT
+    assert "nope.jsonl" in capsys.readouterr().err
+    assert not (data_dir / "index").exists()

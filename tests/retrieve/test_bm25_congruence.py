@@ -23,6 +23,8 @@ from search.store.base import SourceQuery
 from search.store.layout import DataDir
 from tests.conftest import shared_path
 
+pytestmark = pytest.mark.integration  # builds real indexes of the sample catalog
+
 K1, B = 1.5, 0.75
 
 

@@ -59,6 +59,7 @@ def test_unknown_embedder_spec_lists_the_valid_ones():
         make_embedder("word2vec")
 
 
+@pytest.mark.integration  # loads a model
 def test_sentence_transformers_backend_loads_a_packaged_model(monkeypatch):
     """Any sentence-transformers model by path: here the English MiniLM shipped inside a PyPI package."""
     pytest.importorskip("sentence_transformers")

@@ -270,14 +270,32 @@ def test_malformed_json_returns_the_rules_parse(srv):
     assert parser.stats()["rejected"] == 1
 
 
-def test_slow_model_never_holds_the_search(srv):
+class GatedBackend:
+    """A model that answers only once the test opens ``gate`` (no timing involved)."""
+
+    model_id = "gated"
+
+    def __init__(self, reply: dict[str, Any]) -> None:
+        self.reply = reply
+        self.asked = threading.Event()
+        self.gate = threading.Event()
+
+    def complete_json(self, system: str, user: str, schema: dict, timeout_s: float) -> dict[str, Any]:
+        self.asked.set()
+        assert self.gate.wait(30), "the test never opened the gate"
+        return self.reply
+
+
+def test_slow_model_never_holds_the_search():
     q = "兰芝隔离霜"
-    srv.script[q] = {"sleep": 3, "answer": answer(brands=["兰芝"])}
-    parser = make_parser(srv, budget_ms=200)
-    start = time.monotonic()
+    backend = GatedBackend(answer(brands=["兰芝"]))
+    parser = LanguageModelParser(StandInRules(), backend, LEX, mode="always", budget_ms=50)
     out = parser.parse(q)
-    assert time.monotonic() - start < 1.5  # the server would take 3 s
-    assert out.parser == "rules" and parser.stats()["timeouts"] == 1
+    # the parse came back while the model had been asked and had not answered (it cannot until the gate opens)
+    assert backend.asked.is_set() and not backend.gate.is_set()
+    assert out == StandInRules().parse(q) and out.parser == "rules" and parser.stats()["timeouts"] == 1
+    backend.gate.set()
+    parser.close()
 
 
 def test_server_error_returns_the_rules_parse(srv):
@@ -320,14 +338,19 @@ def test_cache_hits_skip_the_model_and_persist(srv, tmp_path):
     assert fresh.parse(q) == first and len(srv.requests) == 1
 
 
-def test_late_answer_is_cached_for_next_time(srv):
+def test_late_answer_is_cached_for_next_time():
     q = "擦脸的 好用点"
-    srv.script[q] = {"sleep": 0.5, "answer": answer(product_words=["面霜"])}
+    backend = GatedBackend(answer(product_words=["面霜"]))
     cache = ParseCache()
-    parser = make_parser(srv, budget_ms=150, cache=cache, call_timeout_ms=1000)
-    assert parser.parse(q).parser == "rules"
-    time.sleep(0.8)
+    parser = LanguageModelParser(StandInRules(), backend, LEX, mode="always", budget_ms=50, cache=cache)
+    assert parser.parse(q).parser == "rules" and parser.stats()["timeouts"] == 1
+    backend.gate.set()  # the model answers after the search went on without it
+    deadline = time.monotonic() + 30
+    while cache.get(normalize(q), parser.model_id) is None:
+        assert time.monotonic() < deadline, "the late answer was never cached"
+        time.sleep(0.01)
     assert parser.parse(q).product_words == ["面霜"] and parser.stats()["cache_hits"] == 1
+    parser.close()
 
 
 def test_prompt_injection_is_data_and_grounded_away(srv):

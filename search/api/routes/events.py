@@ -13,6 +13,7 @@ from pydantic import Discriminator, Tag
 from search.api import metrics
 from search.api.access import shopper
 from search.api.deps import get_engine
+from search.api.errors import error_responses
 from search.api.schemas import EventsAccepted
 from search.api.status import service_status, store_failure
 from search.engine import SearchEngine
@@ -47,7 +48,7 @@ EventsBody = Annotated[
 ]
 
 
-@router.post("/events", response_model=EventsAccepted)
+@router.post("/events", response_model=EventsAccepted, responses=error_responses(422, 503))
 def post_events(
     body: Annotated[EventsBody, Body(description='one event, or {"events": [...]} (at most 1000)')],
     engine: Annotated[SearchEngine, Depends(get_engine)],

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends, Request, Response
 
 from search.api import metrics
 from search.api.deps import get_engine
+from search.api.errors import error_responses
 from search.api.schemas import Health
 from search.api.status import service_status
 from search.engine import SearchEngine
@@ -17,7 +18,7 @@ from search.understand.breaker import STATE_VALUE
 router = APIRouter(tags=["operations"])
 
 
-@router.get("/healthz", response_model=Health)
+@router.get("/healthz", response_model=Health, responses=error_responses(503))
 def healthz(engine: Annotated[SearchEngine, Depends(get_engine)], request: Request) -> Health:
     """Liveness and readiness: 200 with the live index (``degraded`` names what is failing), 503 while none is
     loaded."""

@@ -7,13 +7,14 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, HTTPException, Path
 
 from search.api.deps import get_engine
+from search.api.errors import error_responses
 from search.api.schemas import MAX_ID_CHARS, Product
 from search.engine import SearchEngine
 
 router = APIRouter(tags=["products"])
 
 
-@router.get("/products/{product_id}", response_model=Product)
+@router.get("/products/{product_id}", response_model=Product, responses=error_responses(404, 422, 503))
 def get_product(
     product_id: Annotated[str, Path(min_length=1, max_length=MAX_ID_CHARS)],
     engine: Annotated[SearchEngine, Depends(get_engine)],

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request
 from search.api import metrics
 from search.api.access import is_admin, shopper
 from search.api.deps import get_engine
+from search.api.errors import error_responses
 from search.api.routes.events import get_personalization
 from search.api.schemas import MAX_ID_CHARS, MAX_SIZE, Item, Recommendations, SimilarProducts
 from search.engine import SearchEngine
@@ -40,7 +41,12 @@ def _items(store: Store, scored: list[tuple[str, float]], size: int) -> list[Ite
     return out
 
 
-@router.get("/recommend", response_model=Recommendations, response_model_exclude_none=True)
+@router.get(
+    "/recommend",
+    response_model=Recommendations,
+    response_model_exclude_none=True,
+    responses=error_responses(422, 503),
+)
 def recommend(
     request: Request,
     engine: Annotated[SearchEngine, Depends(get_engine)],
@@ -65,7 +71,12 @@ def recommend(
     return Recommendations(source=source, items=_items(index.store, rec.items, size))  # type: ignore[arg-type]
 
 
-@router.get("/products/{product_id}/similar", response_model=SimilarProducts, response_model_exclude_none=True)
+@router.get(
+    "/products/{product_id}/similar",
+    response_model=SimilarProducts,
+    response_model_exclude_none=True,
+    responses=error_responses(404, 422, 503),
+)
 def similar(
     product_id: Annotated[str, Path(min_length=1, max_length=MAX_ID_CHARS)],
     engine: Annotated[SearchEngine, Depends(get_engine)],

@@ -11,6 +11,7 @@ from fastapi.responses import JSONResponse
 from search.api import metrics
 from search.api.access import is_admin, redact, shopper
 from search.api.deps import get_engine
+from search.api.errors import error_responses
 from search.api.schemas import MAX_ID_CHARS, MAX_PAGE, MAX_QUERY_CHARS, MAX_SIZE, SearchBody, SearchResult, SortParam
 from search.engine import SearchEngine, SearchRequest
 from search.personal.tokens import MAX_TOKEN_CHARS
@@ -69,7 +70,7 @@ def run_search(engine: SearchEngine, body: SearchBody, request: Request | None =
     return JSONResponse(body_out)
 
 
-@router.get("/search", response_model=SearchResult, response_model_exclude_none=True)
+@router.get("/search", response_model=SearchResult, responses=error_responses(422, 503))
 def search_get(
     request: Request,
     engine: Annotated[SearchEngine, Depends(get_engine)],
@@ -107,7 +108,7 @@ def search_get(
     return run_search(engine, body, request)
 
 
-@router.post("/search", response_model=SearchResult, response_model_exclude_none=True)
+@router.post("/search", response_model=SearchResult, responses=error_responses(422, 503))
 def search_post(
     body: SearchBody, engine: Annotated[SearchEngine, Depends(get_engine)], request: Request
 ) -> JSONResponse:

@@ -9,6 +9,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, HTTPException, Path, Request, Response
 
 from search.api.deps import get_engine
+from search.api.errors import error_responses
 from search.api.routes.events import get_personalization
 from search.api.schemas import MAX_ID_CHARS
 from search.engine import SearchEngine
@@ -40,7 +41,7 @@ def require_admin(request: Request, engine: Annotated[SearchEngine, Depends(get_
     status_code=204,
     response_class=Response,
     dependencies=[Depends(require_admin)],
-    responses={401: {"description": "no credentials"}, 403: {"description": "wrong token, or admin API disabled"}},
+    responses=error_responses(401, 403, 422, 503),
 )
 def forget_user(
     user_id: Annotated[str, Path(min_length=1, max_length=MAX_ID_CHARS)],
