@@ -2,7 +2,8 @@
 
 Exit codes: 0 success; 1 unexpected error; 2 usage error; 3 bad input (catalog,
 config, dictionary, events); 4 another indexer holds the data directory; 5 no
-index yet; 130 interrupted (the previous index is left serving).
+index yet; 6 the Qdrant server or the shared-state database cannot be reached (the message
+names it; nothing was written); 130 interrupted (the previous index is left serving).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_INPUT, EXIT_LOCKED, EXIT_NO_INDEX, EXIT_IN
     5,
     130,
 )
+EXIT_UNAVAILABLE = 6
 
 
 def _emit(args: argparse.Namespace, payload: dict[str, Any], human: Callable[[dict[str, Any]], str]) -> None:
@@ -134,7 +136,13 @@ def cmd_events_import(args: argparse.Namespace) -> int:
 def cmd_cf_train(args: argparse.Namespace) -> int:
     from indexer.cf import train_cf
 
-    result = train_cf(Path(args.data_dir), _configs_dir(args), progress=not args.quiet)
+    result = train_cf(
+        Path(args.data_dir),
+        _configs_dir(args),
+        progress=not args.quiet,
+        engine=args.engine,
+        spark_master=args.spark_master,
+    )
     _emit(args, result, lambda r: f"trained CF model {r['version']} in {r['seconds']}s")
     return EXIT_OK
 
@@ -172,6 +180,10 @@ def parser() -> argparse.ArgumentParser:
     cf = sub.add_parser("cf", help="collaborative filtering")
     cf_sub = cf.add_subparsers(dest="cf_command", required=True)
     tr = cf_sub.add_parser("train", parents=[common], help="train the CF model from the stored events")
+    tr.add_argument(
+        "--engine", choices=["implicit", "spark"], default="implicit", help="ALS on this machine (default) or Spark"
+    )
+    tr.add_argument("--spark-master", default="local[2]", help="Spark master URL for --engine spark (default local[2])")
     tr.set_defaults(func=cmd_cf_train)
     return p
 
@@ -182,11 +194,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(level=logging.WARNING, stream=sys.stderr, format="%(levelname)s %(name)s: %(message)s")
     from indexer.catalog import CatalogError
     from search.config import ConfigError
+    from search.db import DatabaseUnavailable
+    from search.store.backend import StoreUnavailable
     from search.store.layout import IndexLockedError, NoIndexError
     from search.text.dictionaries import DictionaryError
 
     try:
         return args.func(args)
+    except (StoreUnavailable, DatabaseUnavailable) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_UNAVAILABLE
     except KeyboardInterrupt:
         print("interrupted: the previous index is still live", file=sys.stderr)
         return EXIT_INTERRUPTED

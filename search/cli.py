@@ -1,7 +1,8 @@
 """The ``search`` command line: serve the API, query, parse and evaluate in-process.
 
 Exit codes: 0 success; 1 unexpected error; 2 usage error; 3 bad input (judgments,
-config, unknown profile); 5 no index yet.
+config, unknown profile); 5 no index yet; 6 the Qdrant server or the shared-state database
+cannot be reached (the message names it).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-EXIT_OK, EXIT_ERROR, EXIT_INPUT, EXIT_NO_INDEX = 0, 1, 3, 5
+EXIT_OK, EXIT_ERROR, EXIT_INPUT, EXIT_NO_INDEX, EXIT_UNAVAILABLE = 0, 1, 3, 5, 6
 
 
 def _settings(args: argparse.Namespace):
@@ -216,11 +217,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
     logging.basicConfig(level=logging.WARNING, stream=sys.stderr, format="%(levelname)s %(name)s: %(message)s")
     from search.config import ConfigError
+    from search.db import DatabaseUnavailable
     from search.evaluate import JudgmentError
+    from search.store.backend import StoreUnavailable
     from search.store.layout import NoIndexError
 
     try:
         return args.func(args)
+    except (StoreUnavailable, DatabaseUnavailable) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_UNAVAILABLE
     except NoIndexError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_NO_INDEX
