@@ -120,8 +120,17 @@ def item_similarity(matrix: sp.csr_matrix, top_k: int, min_support: int) -> tupl
     )
 
 
+ENGINES = ("implicit", "spark")
+
+
 def train_cf(
-    data_dir: Path, configs_dir: Path, progress: Progress | bool = True, settings: Settings | None = None
+    data_dir: Path,
+    configs_dir: Path,
+    progress: Progress | bool = True,
+    settings: Settings | None = None,
+    *,
+    engine: str = "implicit",
+    spark_master: str = "local[2]",
 ) -> dict[str, Any]:
     """Train and publish a CF model version from the events in ``data_dir``.
 
@@ -133,6 +142,8 @@ def train_cf(
         TrainingError: No usable events.
         IndexLockedError: Another training holds the lock.
     """
+    if engine not in ENGINES:
+        raise TrainingError(f"unknown CF engine {engine!r}: one of {', '.join(ENGINES)}")
     started = time.perf_counter()
     wall_start = time.time()
     prog = _progress(progress)
@@ -146,14 +157,19 @@ def train_cf(
     try:
         with versions.lock():
             with prog.stage("read"):
-                items = live_catalog_keys(data.root)
+                items = live_catalog_keys(data.root, settings)
                 rows = store.read_events()
             if items is None:
                 prog.log(f"no index in {data.root}: training on every product seen in events")
             with prog.stage("matrix"):
                 matrix, users, products, ref = interaction_matrix(rows, config, set(items) if items else None)
             with prog.stage("als"):
-                user_factors, item_factors = fit_als(matrix, config)
+                if engine == "spark":
+                    from indexer.cf_spark import fit_als_spark
+
+                    user_factors, item_factors = fit_als_spark(matrix, config, spark_master)
+                else:
+                    user_factors, item_factors = fit_als(matrix, config)
             with prog.stage("similar"):
                 similar = item_similarity(matrix, config.similar.top_k, config.similar.min_support)
             popularity = np.asarray(matrix.sum(axis=0)).ravel()
@@ -170,6 +186,7 @@ def train_cf(
                 "users": len(users),
                 "items": len(products),
                 "similar_pairs": int(len(similar[1])),
+                "engine": engine,
                 "config": config.model_dump(mode="json"),
                 "timings": dict(prog.timings),
             }
@@ -194,6 +211,7 @@ def train_cf(
         "users": len(users),
         "items": len(products),
         "similar_pairs": manifest["similar_pairs"],
+        "engine": engine,
         "profiles": profiles,
         "events_until": events_until,
         "timings": dict(prog.timings),
