@@ -66,21 +66,44 @@ class PostgresDatabase:
     dialect = "postgresql"
 
     def __init__(self, url: str, *, pool_size: int = 10, timeout_s: float = 5.0) -> None:
+        self._dsn = url
         self.url = public_url(url)
+        self.pool_size = max(1, pool_size)
         self.timeout_s = timeout_s
-        self._pool = ConnectionPool(
-            url,
+        self._pool_lock = threading.Lock()
+        self._pool = self._new_pool()
+        self._migrated: dict[str, int] = {}
+        self._migrate_lock = threading.Lock()
+
+    def _new_pool(self) -> ConnectionPool[Any]:
+        pool: ConnectionPool[Any] = ConnectionPool(
+            self._dsn,
             min_size=1,
-            max_size=max(1, pool_size),
-            kwargs={"autocommit": True, "connect_timeout": max(1, int(timeout_s))},
+            max_size=self.pool_size,
+            kwargs={"autocommit": True, "connect_timeout": max(1, int(self.timeout_s))},
             check=ConnectionPool.check_connection,
             reconnect_timeout=float("inf"),  # keep trying in the background while the server is down
             open=False,
             name="zhsearch",
         )
-        self._pool.open(wait=False)
-        self._migrated: dict[str, int] = {}
-        self._migrate_lock = threading.Lock()
+        pool.open(wait=False)
+        return pool
+
+    def _server_answers(self) -> bool:
+        try:
+            psycopg.connect(self._dsn, connect_timeout=max(1, int(self.timeout_s))).close()
+        except psycopg.Error:
+            return False
+        return True
+
+    def _fresh_pool(self, stale: ConnectionPool[Any]) -> ConnectionPool[Any]:
+        """A new pool when the server is back while ``stale`` still backs off between reconnection attempts."""
+        with self._pool_lock:
+            if self._pool is stale:
+                self._pool = self._new_pool()
+                threading.Thread(target=stale.close, daemon=True).start()
+                log.warning("database %s is back: connection pool renewed", self.url)
+            return self._pool
 
     def exists(self) -> bool:
         """A server database always exists (its tables come from migrations)."""
@@ -88,15 +111,25 @@ class PostgresDatabase:
 
     @contextlib.contextmanager
     def _connection(self) -> Iterator[psycopg.Connection[Any]]:
+        pool = self._pool
         try:
-            with self._pool.connection(timeout=self.timeout_s) as conn:
-                yield conn
+            try:
+                conn = pool.getconn(timeout=self.timeout_s)
+            except PoolTimeout:
+                if not self._server_answers():
+                    raise
+                pool = self._fresh_pool(pool)
+                conn = pool.getconn(timeout=self.timeout_s)
         except PoolTimeout as exc:
             raise DatabaseUnavailable(
                 f"database {self.url} unreachable (no connection within {self.timeout_s}s)"
             ) from exc
+        try:
+            yield conn
         except psycopg.OperationalError as exc:
             raise DatabaseUnavailable(f"database {self.url} unreachable: {str(exc).strip()}") from exc
+        finally:
+            pool.putconn(conn)
 
     @contextlib.contextmanager
     def transaction(self) -> Iterator[_PgTx]:

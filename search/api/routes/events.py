@@ -13,6 +13,7 @@ from pydantic import Discriminator, Tag
 from search.api import metrics
 from search.api.deps import get_engine
 from search.api.schemas import EventsAccepted
+from search.db import DatabaseUnavailable
 from search.engine import SearchEngine
 from search.personal.events import EventBatch, EventIn
 from search.personal.service import Personalization
@@ -63,6 +64,9 @@ def post_events(
     except sqlite3.OperationalError as exc:  # e.g. the database stayed locked past the busy timeout
         log.error("events not stored: %s", exc)
         raise HTTPException(status_code=503, detail="the events store is busy; retry") from None
+    except DatabaseUnavailable as exc:  # nothing was committed: the client retries (duplicates are skipped)
+        log.error("events not stored: %s", exc)
+        raise HTTPException(status_code=503, detail=f"events not stored: {exc}; retry") from None
     for (event, outcome), n in result.outcomes.items():
         metrics.EVENTS.labels(event, outcome).inc(n)
     return EventsAccepted(
