@@ -34,6 +34,10 @@ run against both, ``tests/db``)::
   the URL without its password); the pool reconnects by itself when the server is back.
   A transaction that raised is rolled back: nothing is acknowledged that is not committed.
 
+Several API nodes learn about each other's changes through change counters
+(:mod:`search.db.changes`: ``bump(tx, "rules")`` in the writing transaction,
+``ChangeWatcher(db, "rules", interval_s).changed()`` on every node).
+
 Tables of other components (the search log, rules, synonyms, experiments, API keys,
 the audit log) go into their own module with their own ``MIGRATIONS`` list and call
 ``db.migrate("<component>", MIGRATIONS)`` once before use.
