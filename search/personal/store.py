@@ -31,6 +31,7 @@ from pathlib import Path
 
 from search.config import ConfigError
 from search.db import Database, Migration, Tx
+from search.db.base import placeholders
 from search.db.sqlite import SQLiteDatabase
 from search.personal.config import EventsConfig
 from search.personal.scoring import BRAND, CATEGORY, Decayed, merge
@@ -97,9 +98,8 @@ MIGRATIONS = [
     ),
 ]
 
-_INSERT_EVENT = (
-    "INSERT INTO events (shopper, product, event, ts, query) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING id"
-)
+#: events per INSERT statement (5 parameters each; SQLite allows 32766 per statement)
+_CHUNK = 500
 _UPSERT_AFFINITY = """
 INSERT INTO affinity (shopper, kind, key, score, ref) VALUES (?, ?, ?, ?, ?)
 ON CONFLICT (shopper, kind, key) DO UPDATE SET
@@ -247,14 +247,23 @@ class EventStore:
         self._ready(create=True)
         outcomes: dict[tuple[str, str], int] = defaultdict(int)
         with self.db.transaction() as tx:
+            ids: dict[tuple[str, str, str, float], int] = {}
+            for lo in range(0, len(events), _CHUNK):  # one round trip per chunk, not per event
+                chunk = events[lo : lo + _CHUNK]
+                rows = tx.execute(
+                    f"INSERT INTO events (shopper, product, event, ts, query) VALUES {placeholders(len(chunk), 5)}"
+                    " ON CONFLICT DO NOTHING RETURNING id, shopper, product, event, ts",
+                    [v for e in chunk for v in (e.user, e.product, e.event, e.ts, e.query)],
+                ).fetchall()
+                ids.update({(u, p, ev, float(ts)): int(i) for i, u, p, ev, ts in rows})
             inserted: list[tuple[int, NewEvent]] = []
             for e in events:
-                row = tx.execute(_INSERT_EVENT, (e.user, e.product, e.event, e.ts, e.query)).fetchone()
-                if row is None:
+                event_id = ids.pop((e.user, e.product, e.event, e.ts), None)  # a repeat within the batch: duplicate
+                if event_id is None:
                     result.duplicates += 1
                     outcomes[(e.event, "duplicate")] += 1
                     continue
-                inserted.append((int(row[0]), e))
+                inserted.append((event_id, e))
                 known = e.product in items
                 result.stored += 1
                 result.unknown_products += not known

@@ -75,6 +75,9 @@ def test_duplicates_are_skipped_and_unknown_products_stored_without_affinity(dat
     prof = store.profile("k1")
     assert prof.events == 2 and set(prof.brands) == {"olay"}
     assert len(store.read_events()) == 2
+    twice = store.append([NewEvent("k9", "p1", "view", T0), NewEvent("k9", "p1", "view", T0)], ITEMS, CFG)
+    assert (twice.stored, twice.duplicates) == (1, 1)  # a repeat inside one batch too
+    assert store.profile("k9").events == 1
 
 
 def test_incremental_and_rebuilt_affinities_agree(database_url):
