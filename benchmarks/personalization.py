@@ -34,20 +34,28 @@ def read_sessions(path: Path) -> list[dict[str, Any]]:
         return [json.loads(line) for line in fh if line.strip()]
 
 
-def prepare(data_dir: Path, events: Path, retrain: bool) -> dict[str, Any]:
-    """Import events and train when missing (or ``retrain``); returns what was done."""
+def prepare(data_dir: Path, events: Path, retrain: bool, engine: str = "implicit") -> dict[str, Any]:
+    """Import events and train when missing (or ``retrain``); returns what was done.
+
+    The events go to the shared-state database (``SEARCH_DB_URL``, else the data dir's SQLite file).
+    """
     from indexer.cf import train_cf
     from indexer.events import import_events
     from search.config import Settings
+    from search.db import open_database
+    from search.personal.store import EventStore
     from search.personal.versions import CFVersions
     from search.store.layout import DataDir
 
     out: dict[str, Any] = {}
     data = DataDir(data_dir)
-    if not data.events_db.exists():
+    store = EventStore(open_database(Settings(), sqlite_path=data.events_db), None)
+    if store.counts()["events"] == 0:
         out["import"] = import_events(events, data_dir, progress=False)
+        out["import"]["events_per_s"] = round(out["import"]["imported"] / out["import"]["seconds"], 1)
+    store.close()
     if retrain or CFVersions(data.cf_dir).current_dir() is None:
-        out["train"] = train_cf(data_dir, Settings().configs_dir, progress=False)
+        out["train"] = train_cf(data_dir, Settings().configs_dir, progress=False, engine=engine)
     return out
 
 
@@ -150,6 +158,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--events", type=Path, default=None, help="default: ../shared/data/behavior/events.jsonl")
     p.add_argument("--prepare", action="store_true", help="import events and train when missing")
     p.add_argument("--retrain", action="store_true", help="train again (and time it)")
+    p.add_argument("--cf-engine", default="implicit", choices=["implicit", "spark"], help="engine for --retrain")
     p.add_argument("--profile", default=None)
     p.add_argument("--latency-rounds", type=int, default=3, help="0 skips the latency measurement")
     p.add_argument("--latency-sessions", type=int, default=500, help="sessions (with history) timed per round")
@@ -168,7 +177,8 @@ def main(argv: list[str] | None = None) -> int:
     }
     if args.prepare or args.retrain:
         events = args.events or shared("behavior", "events.jsonl")
-        report["prepare"] = prepare(args.data_dir, events, args.retrain)
+        report["prepare"] = prepare(args.data_dir, events, args.retrain, args.cf_engine)
+    report["database"] = "postgresql" if os.environ.get("SEARCH_DB_URL") else "sqlite"
     engine = build_engine(Settings(data_dir=args.data_dir))
     try:
         sessions = read_sessions(sessions_path)

@@ -13,12 +13,12 @@ from typing import Any
 from indexer.catalog import Catalog, CatalogError, read_catalog
 from indexer.documents import Analyzed, DocumentBuilder, field_stats, stored_point
 from indexer.progress import Progress
-from search.config import IndexConfig, resolve_config_path
+from search.config import IndexConfig, Settings, resolve_config_path
 from search.index import make_analyzer, save_analysis
 from search.product import Product
 from search.retrieve.bm25 import FieldStats
 from search.retrieve.embed import Embedder, EmbeddingCache, embed_passages_cached, make_embedder
-from search.store.backend import Backend, EdgeBackend
+from search.store.backend import Backend, make_backend
 from search.store.base import IndexWriter
 from search.store.layout import BUILD_FORMAT, MANIFEST, DataDir, write_json_atomic
 from search.text.analyzer import ChineseAnalyzer
@@ -242,7 +242,7 @@ def build_index(
     progress = progress or Progress(enabled=False)
     start = time.perf_counter()
     data = DataDir(data_dir)
-    backend = backend or EdgeBackend()
+    backend = backend or make_backend(Settings(), config.store)
     with progress.stage("read"):
         catalog = read_catalog(catalog_path)  # before the lock: a missing catalog leaves no trace in data_dir
     embedder = resolve_embedder(config, embedder)

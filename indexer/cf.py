@@ -25,6 +25,8 @@ import numpy as np
 import scipy.sparse as sp
 
 from indexer.progress import Progress
+from search.config import Settings
+from search.db import open_database
 from search.errors import InputError
 from search.personal.catalog import live_catalog_keys
 from search.personal.config import PersonalConfig, load_personal_config
@@ -119,7 +121,18 @@ def item_similarity(matrix: sp.csr_matrix, top_k: int, min_support: int) -> tupl
     )
 
 
-def train_cf(data_dir: Path, configs_dir: Path, progress: Progress | bool = True) -> dict[str, Any]:
+ENGINES = ("implicit", "spark")
+
+
+def train_cf(
+    data_dir: Path,
+    configs_dir: Path,
+    progress: Progress | bool = True,
+    settings: Settings | None = None,
+    *,
+    engine: str = "implicit",
+    spark_master: str = "local[2]",
+) -> dict[str, Any]:
     """Train and publish a CF model version from the events in ``data_dir``.
 
     Returns:
@@ -130,26 +143,34 @@ def train_cf(data_dir: Path, configs_dir: Path, progress: Progress | bool = True
         TrainingError: No usable events.
         IndexLockedError: Another training holds the lock.
     """
+    if engine not in ENGINES:
+        raise TrainingError(f"unknown CF engine {engine!r}: one of {', '.join(ENGINES)}")
     started = time.perf_counter()
     wall_start = time.time()
     prog = _progress(progress)
     config = load_personal_config(Path(configs_dir))
     data = DataDir(Path(data_dir))
-    store = EventStore(data.events_db, fingerprint=None)  # reads pseudonyms only, never makes one
+    # reads pseudonyms only, never makes one
+    store = EventStore(open_database(settings or Settings(), sqlite_path=data.events_db), fingerprint=None)
     if not store.exists():
         raise TrainingError(f"no events in {data.root}: run `indexer events import EVENTS.jsonl` first")
     versions = CFVersions(data.cf_dir)
     try:
         with versions.lock():
             with prog.stage("read"):
-                items = live_catalog_keys(data.root)
+                items = live_catalog_keys(data.root, settings)
                 rows = store.read_events()
             if items is None:
                 prog.log(f"no index in {data.root}: training on every product seen in events")
             with prog.stage("matrix"):
                 matrix, users, products, ref = interaction_matrix(rows, config, set(items) if items else None)
             with prog.stage("als"):
-                user_factors, item_factors = fit_als(matrix, config)
+                if engine == "spark":
+                    from indexer.cf_spark import fit_als_spark
+
+                    user_factors, item_factors = fit_als_spark(matrix, config, spark_master)
+                else:
+                    user_factors, item_factors = fit_als(matrix, config)
             with prog.stage("similar"):
                 similar = item_similarity(matrix, config.similar.top_k, config.similar.min_support)
             popularity = np.asarray(matrix.sum(axis=0)).ravel()
@@ -166,6 +187,7 @@ def train_cf(data_dir: Path, configs_dir: Path, progress: Progress | bool = True
                     "users": len(users),
                     "items": len(products),
                     "similar_pairs": int(len(similar[1])),
+                    "engine": engine,
                     "config": config.model_dump(mode="json"),
                     "timings": dict(prog.timings),
                 }
@@ -187,6 +209,7 @@ def train_cf(data_dir: Path, configs_dir: Path, progress: Progress | bool = True
         "users": len(users),
         "items": len(products),
         "similar_pairs": manifest["similar_pairs"],
+        "engine": engine,
         "profiles": profiles,
         "events_until": events_until,
         "timings": dict(prog.timings),

@@ -3,7 +3,8 @@
 Exit codes: 0 success; 1 unexpected error; 2 usage error; 3 bad input (catalog,
 config, dictionary, events, or a refresh that would delete too much); 4 another
 indexer holds the data directory; 5 no index yet; 6 no space left on the device
-(the previous index is left serving); 130 interrupted (the previous index is left serving).
+(the previous index is left serving); 7 the Qdrant server or the shared-state database cannot be
+reached (the message names it; nothing was written); 130 interrupted (the previous index is left serving).
 """
 
 from __future__ import annotations
@@ -22,12 +23,12 @@ from search.errors import (
     EXIT_INTERRUPTED,
     EXIT_LOCKED,
     EXIT_NO_INDEX,
-    EXIT_OK,
     EXIT_NO_SPACE,
+    EXIT_OK,
+    EXIT_UNAVAILABLE,
     EXIT_USAGE,
     run_command,
 )
-
 
 __all__ = [
     "EXIT_ERROR",
@@ -37,6 +38,7 @@ __all__ = [
     "EXIT_NO_INDEX",
     "EXIT_NO_SPACE",
     "EXIT_OK",
+    "EXIT_UNAVAILABLE",
     "EXIT_USAGE",
     "main",
     "parser",
@@ -153,7 +155,13 @@ def cmd_events_import(args: argparse.Namespace) -> int:
 def cmd_cf_train(args: argparse.Namespace) -> int:
     from indexer.cf import train_cf
 
-    result = train_cf(Path(args.data_dir), _configs_dir(args), progress=not args.quiet)
+    result = train_cf(
+        Path(args.data_dir),
+        _configs_dir(args),
+        progress=not args.quiet,
+        engine=args.engine,
+        spark_master=args.spark_master,
+    )
     _emit(args, result, lambda r: f"trained CF model {r['version']} in {r['seconds']}s")
     return EXIT_OK
 
@@ -202,6 +210,10 @@ def parser() -> argparse.ArgumentParser:
     cf = sub.add_parser("cf", help="collaborative filtering")
     cf_sub = cf.add_subparsers(dest="cf_command", required=True)
     tr = cf_sub.add_parser("train", parents=[common], help="train the CF model from the stored events")
+    tr.add_argument(
+        "--engine", choices=["implicit", "spark"], default="implicit", help="ALS on this machine (default) or Spark"
+    )
+    tr.add_argument("--spark-master", default="local[2]", help="Spark master URL for --engine spark (default local[2])")
     tr.set_defaults(func=cmd_cf_train)
     return p
 

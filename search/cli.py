@@ -1,7 +1,8 @@
 """The ``search`` command line: serve the API, query, parse and evaluate in-process.
 
 Exit codes: 0 success; 1 unexpected error; 2 usage error; 3 bad input (judgments,
-config, unknown profile); 5 no index yet.
+config, unknown profile); 5 no index yet; 6 the Qdrant server or the shared-state database
+cannot be reached (the message names it).
 """
 
 from __future__ import annotations
@@ -16,9 +17,9 @@ from pathlib import Path
 from typing import Any
 
 from search import __version__
-from search.errors import EXIT_ERROR, EXIT_INPUT, EXIT_NO_INDEX, EXIT_OK, run_command
+from search.errors import EXIT_ERROR, EXIT_INPUT, EXIT_NO_INDEX, EXIT_OK, EXIT_UNAVAILABLE, run_command
 
-__all__ = ["EXIT_ERROR", "EXIT_INPUT", "EXIT_NO_INDEX", "EXIT_OK", "main", "parser"]
+__all__ = ["EXIT_ERROR", "EXIT_INPUT", "EXIT_NO_INDEX", "EXIT_OK", "EXIT_UNAVAILABLE", "main", "parser"]
 
 
 def _settings(args: argparse.Namespace):

@@ -51,7 +51,9 @@ class Settings(BaseSettings):
     configs_dir: Path = Field(default_factory=default_configs_dir)
     default_profile: str = "hybrid"
     # Server deployment: when set, the Qdrant server behind this URL is used instead of the embedded shard.
+    # ``qdrant+local://PATH`` (or ``QDRANT_PATH``) runs qdrant-client's local mode behind the same code (tests).
     qdrant_url: str | None = Field(None, validation_alias=AliasChoices("QDRANT_URL", "SEARCH_QDRANT_URL"))
+    qdrant_path: Path | None = Field(None, validation_alias=AliasChoices("QDRANT_PATH", "SEARCH_QDRANT_PATH"))
     qdrant_api_key: SecretStr | None = Field(
         None, validation_alias=AliasChoices("QDRANT_API_KEY", "SEARCH_QDRANT_API_KEY")
     )
@@ -86,6 +88,10 @@ class Settings(BaseSettings):
     rate_limit_per_s: float | None = Field(None, gt=0)
     rate_limit_burst: int = Field(20, ge=1)
     log_level: str = "INFO"
+    # Shared state (events, profiles, operations data): PostgreSQL for several API nodes, else SQLite in data_dir.
+    db_url: SecretStr | None = None
+    db_pool_size: int = Field(10, ge=1)
+    db_timeout_s: float = Field(5.0, gt=0)
 
 
 # ---------------------------------------------------------------------------- indexing config
@@ -172,6 +178,8 @@ class StoreConfig(StrictModel):
     hnsw_ef_construct: int = Field(100, ge=8, le=1000)
     dense_on_disk: bool = False
     quantization: Literal["none", "int8"] = "none"
+    #: Qdrant server URL (``QDRANT_URL`` wins); never recorded in a build's manifest
+    url: str | None = Field(None, exclude=True)
 
 
 class IndexConfig(StrictModel):

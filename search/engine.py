@@ -31,6 +31,7 @@ from search.rank.score import order_candidates, score_candidates
 from search.retrieve.bounds import bound_text
 from search.retrieve.embed import Embedder, make_embedder
 from search.retrieve.query import check_sources, lexical_vectors, source_queries
+from search.store.backend import make_backend
 from search.store.base import DENSE, RANKING_FIELDS, Filter, Hit, SourceQuery
 from search.store.layout import DataDir
 from search.text.normalize import normalize
@@ -114,7 +115,8 @@ class SearchEngine:
     ) -> SearchEngine:
         """Load profiles, the live build and its embedder."""
         profiles = ProfileRegistry.load(settings.configs_dir, settings.default_profile)
-        index = open_build(DataDir(settings.data_dir).require_build())
+        make_backend(settings)  # the configured store answers, else StoreUnavailable names it (before "no index")
+        index = open_build(DataDir(settings.data_dir).require_build(), settings)
         spec = settings.embedder or index.embedder_spec
         embedder = None if spec == "none" else make_embedder(spec, threads=settings.torch_threads)
         return cls(settings, profiles, index, embedder, parser_factory, personalizer)
@@ -148,7 +150,7 @@ class SearchEngine:
             version = self._data.current_version()
             if version is None or version == self._index.version:
                 return False
-            new = open_build(self._data.require_build())
+            new = open_build(self._data.require_build(), self.settings)
             new.analyzer.warm_up()
             for old in self._retired:  # closed one reload later, once in-flight searches are done
                 old.close()

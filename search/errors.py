@@ -17,6 +17,8 @@ from collections.abc import Callable
 EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_INPUT, EXIT_LOCKED, EXIT_NO_INDEX, EXIT_INTERRUPTED = 0, 1, 2, 3, 4, 5, 130
 #: the disk (of the data dir) is full: nothing was published, the previous version stays live
 EXIT_NO_SPACE = 6
+#: the Qdrant server or the shared-state database cannot be reached (the message names it)
+EXIT_UNAVAILABLE = 7
 
 
 class SearchError(Exception):

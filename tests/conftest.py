@@ -20,6 +20,8 @@ SAMPLE = ROOT / "sample"
 CONFIGS = ROOT / "configs"
 SHARED = Path(os.environ.get("SHARED_DATA", ROOT.parent / "shared" / "data"))
 
+pytest_plugins = ["tests.pg"]  # PostgreSQL server fixtures
+
 #: fixtures that load a model, build the sample index or stand up a store (Edge shard, Qdrant client)
 INTEGRATION_FIXTURES = frozenset(
     {"embedder", "built_sample", "sample_data_dir", "personal_built", "stores", "corpus", "server_settings"}

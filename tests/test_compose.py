@@ -64,8 +64,23 @@ def test_api_service(compose: dict[str, Any]) -> None:
     assert int(env["SEARCH_WORKERS"]) > 1
     assert "search-data:/data" in api["volumes"] and "search-data" in compose["volumes"]
     assert {n: api["depends_on"][n]["condition"] for n in NODES} == dict.fromkeys(NODES, "service_healthy")
+    assert api["depends_on"]["postgres"]["condition"] == "service_healthy"
     for key, value in api["environment"].items():
         assert str(value).startswith("${") or key == "SEARCH_DATA_DIR", f"{key} should be configurable with a default"
+
+
+def test_postgres_service(compose: dict[str, Any]) -> None:
+    pg = compose["services"]["postgres"]
+    assert re.fullmatch(r"postgres:15\.\d+(-\w+)?", _default(pg["image"])), "pin the PostgreSQL version"
+    assert "pg_isready" in " ".join(pg["healthcheck"]["test"])
+    data = next(v.split(":")[0] for v in pg["volumes"] if v.endswith(":/var/lib/postgresql/data"))
+    assert data in compose["volumes"], "PostgreSQL needs a named (persistent) volume"
+    for name in ("api", "indexer"):
+        service = compose["services"][name]
+        env = {k: _default(v) for k, v in service["environment"].items()}
+        assert env["SEARCH_DB_URL"] == "postgresql://search@postgres:5432/search", name
+        assert env["PGPASSWORD"] == _default(pg["environment"]["POSTGRES_PASSWORD"]), name
+        assert service["depends_on"]["postgres"]["condition"] == "service_healthy", name
 
 
 def test_indexer_job(compose: dict[str, Any]) -> None:

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
+import threading
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
@@ -17,9 +17,10 @@ from search.api.access import check_production
 from search.api.limits import BodySizeLimit, RateLimit, RateLimiter
 from search.api.routes import events, health, products, recommend, users
 from search.api.routes import search as search_routes
-from search.api.startup import public_reason, wait_for_first_build
+from search.api.startup import public_reason
 from search.config import Settings
 from search.engine import SearchEngine
+from search.store.backend import StoreUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -32,6 +33,25 @@ def build_engine(settings: Settings) -> SearchEngine:
     engine = SearchEngine.open(settings, ParserFactory(settings), personalizer=Personalization.open(settings))
     engine.warm_up()
     return engine
+
+
+def start_retrying(app: FastAPI, build: Callable[[Settings], SearchEngine]) -> None:
+    """Try to open the engine again every ``reload_interval_s`` (at least 1 s) until it works or the app stops.
+
+    Until then every request gets a 503 naming the reason (no index yet, store unreachable).
+    """
+
+    def loop() -> None:
+        interval = max(1.0, app.state.settings.reload_interval_s)
+        while not getattr(app.state, "stopping", False) and app.state.engine is None:
+            time.sleep(interval)
+            try:
+                app.state.engine = build(app.state.settings)
+                log.info("index loaded: the service is ready")
+            except (FileNotFoundError, StoreUnavailable) as exc:
+                app.state.startup_error = public_reason(exc)
+
+    threading.Thread(target=loop, name="engine-start", daemon=True).start()
 
 
 class ObserveRequests:
@@ -69,17 +89,15 @@ def create_app(settings: Settings | None = None, engine: SearchEngine | None = N
         app.state.settings = settings or Settings()
         check_production(app.state.settings)
         app.state.engine = engine
-        watcher = None
         if app.state.engine is None:
             try:
                 app.state.engine = build_engine(app.state.settings)
-            except FileNotFoundError as exc:  # no index yet: serve 503s until one is built, then load it
+            except (FileNotFoundError, StoreUnavailable) as exc:  # no index / store: 503s, retried in the background
                 app.state.startup_error = public_reason(exc)
                 log.error("starting without an index: %s", exc)
-                watcher = asyncio.create_task(wait_for_first_build(app.state, app.state.settings, build_engine))
+                start_retrying(app, build_engine)
         yield
-        if watcher is not None:
-            watcher.cancel()
+        app.state.stopping = True
         if app.state.engine is not None and engine is None:
             app.state.engine.close()
 

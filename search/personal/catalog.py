@@ -9,6 +9,7 @@ from pathlib import Path
 
 import numpy as np
 
+from search.config import Settings
 from search.personal.scoring import item_keys
 from search.store.base import Store
 from search.store.layout import DataDir, NoIndexError
@@ -25,7 +26,7 @@ def catalog_keys(store: Store) -> ItemKeyMap:
     return {p["id"]: item_keys(p) for p in store.payloads(FIELDS) if p.get("id")}
 
 
-def live_catalog_keys(data_dir: Path) -> ItemKeyMap | None:
+def live_catalog_keys(data_dir: Path, settings: Settings | None = None) -> ItemKeyMap | None:
     """Keys of the live build's products (None when no index has been built yet)."""
     from search.index import open_build
 
@@ -33,7 +34,7 @@ def live_catalog_keys(data_dir: Path) -> ItemKeyMap | None:
         build = DataDir(data_dir).require_build()
     except NoIndexError:
         return None
-    handle = open_build(build)
+    handle = open_build(build, settings)
     try:
         return catalog_keys(handle.store)
     finally:

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from search.config import Settings
+from search.db import DatabaseError, DatabaseUnavailable, open_database
 from search.personal.catalog import ItemKeyMap, ItemTable
 from search.personal.config import PersonalConfig, load_personal_config
 from search.personal.events import EventIn
@@ -57,7 +58,7 @@ class Personalization:
         self.pseudonymize = Pseudonymizer(settings.user_id_secret.get_secret_value())
         if self.pseudonymize.is_default:
             log.warning("user_id_secret is the default: set SEARCH_USER_ID_SECRET in production")
-        self.store = EventStore(data.events_db, self.pseudonymize.fingerprint())
+        self.store = EventStore(open_database(settings, sqlite_path=data.events_db), self.pseudonymize.fingerprint())
         self.models = ModelLoader(data.cf_dir, settings.reload_interval_s)
         self._tables: dict[str, ItemTable] = {}
         self._table_lock = threading.Lock()
@@ -72,8 +73,20 @@ class Personalization:
                 under another ``user_id_secret`` (better to fail at startup than per request).
         """
         personal = cls(settings, load_personal_config(settings.configs_dir))
-        personal.store.check()
+        try:
+            personal.store.check()
+        except DatabaseUnavailable as exc:  # start anyway: /healthz says why, the pool reconnects when it is back
+            log.error("shared-state database unavailable at start: %s", exc)
         return personal
+
+    def health(self) -> str | None:
+        """None when the shared-state database answers, else why not (for ``/healthz``)."""
+        try:
+            self.store.db.ping()
+            self.store.check()
+        except DatabaseError as exc:
+            return str(exc)
+        return None
 
     def close(self) -> None:
         """Close the events database."""
@@ -111,7 +124,11 @@ class Personalization:
             return candidates
         try:
             signals = self.signals(user_id, [c.id for c in candidates], popularity=config.popularity > 0)
-        except (sqlite3.Error, OSError) as exc:  # degrade to the anonymous ranking, never fail the search
+        except (
+            sqlite3.Error,
+            OSError,
+            DatabaseError,
+        ) as exc:  # degrade to the anonymous ranking, never fail the search
             log.warning("personalization skipped: %s", exc)
             return candidates
         return rerank(candidates, signals, config, self.config.affinity)

@@ -10,6 +10,7 @@ indexer into a fresh directory, and published when complete (see
 from __future__ import annotations
 
 import contextlib
+import shutil
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -30,6 +31,8 @@ from search.store.base import (
     point_key,
     query_filter,
 )
+
+SHARD = "shard"
 
 _SCHEMA = {
     "keyword": qe.PayloadSchemaType.Keyword,
@@ -286,3 +289,32 @@ class EdgeWriter:
         """Close without optimising (the directory is discarded by the caller)."""
         with contextlib.suppress(Exception):  # best effort on an error path
             self._shard.close()
+
+
+class EdgeBackend:
+    """Points in a Qdrant Edge shard inside the build directory (the embedded default)."""
+
+    name = "edge"
+
+    def create(self, build: Path, dim: int, sparse_names: Sequence[str], config: StoreConfig) -> EdgeWriter:
+        """A new shard under ``build/shard``."""
+        return EdgeWriter.create(build / SHARD, dim, sparse_names, config)
+
+    def copy(self, live: Path, build: Path) -> EdgeWriter:
+        """Copy the live shard's files (nobody writes to a published shard) and open the copy."""
+        shutil.copytree(live / SHARD, build / SHARD)
+        return EdgeWriter.open(build / SHARD)
+
+    def open(self, build: Path) -> EdgeStore:
+        """Open the shard read-only-ish (WAL off, so many processes may share it)."""
+        return EdgeStore(build / SHARD)
+
+    def describe(self, build: Path) -> dict[str, Any]:
+        """The shard path, relative to the build."""
+        return {"backend": self.name, "path": SHARD}
+
+    def published(self, build: Path) -> None:
+        """Nothing to do: the CURRENT file is the switch."""
+
+    def discard(self, build: Path) -> None:
+        """The shard goes with its build directory."""

@@ -536,7 +536,7 @@ def server_settings(monkeypatch: pytest.MonkeyPatch):
     """Settings that select the server backend, wired to one in-process client."""
     client = QdrantClient(location=":memory:")
     backend = ServerBackend(client, prefix="products", poll_s=0.0)
-    monkeypatch.setattr(ServerBackend, "from_settings", classmethod(lambda cls, settings: backend))
+    monkeypatch.setattr(ServerBackend, "from_url", classmethod(lambda cls, url, settings: backend))
     yield Settings(qdrant_url="http://qdrant-1:6333"), backend, client
     client.close()
 

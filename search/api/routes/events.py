@@ -16,6 +16,7 @@ from search.api.deps import get_engine
 from search.api.errors import error_responses
 from search.api.schemas import EventsAccepted
 from search.api.status import service_status, store_failure
+from search.db import DatabaseUnavailable
 from search.engine import SearchEngine
 from search.personal.events import EventBatch, EventIn
 from search.personal.service import Personalization
@@ -77,6 +78,12 @@ def post_events(
         log.error("events not stored: %s", exc)
         status.report("events", message)
         raise HTTPException(status_code=code, detail=message) from None
+    except DatabaseUnavailable as exc:  # nothing was committed: the client retries (duplicates are skipped)
+        log.error("events not stored: %s", exc)
+        status.report("events", "the shared-state database cannot be reached")
+        raise HTTPException(
+            status_code=503, detail="events not stored: the shared-state database cannot be reached; retry"
+        ) from None
     status.clear("events")
     for (event, outcome), n in result.outcomes.items():
         metrics.EVENTS.labels(event, outcome).inc(n)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Request, Response
+from fastapi import APIRouter, Depends, HTTPException, Request, Response
 
 from search.api import metrics
 from search.api.deps import get_engine
@@ -21,7 +21,11 @@ router = APIRouter(tags=["operations"])
 @router.get("/healthz", response_model=Health, responses=error_responses(503))
 def healthz(engine: Annotated[SearchEngine, Depends(get_engine)], request: Request) -> Health:
     """Liveness and readiness: 200 with the live index (``degraded`` names what is failing), 503 while none is
-    loaded."""
+    loaded or the shared database is down."""
+    check = getattr(engine.personalizer, "health", None)
+    problem = check() if check is not None else None
+    if problem:
+        raise HTTPException(status_code=503, detail=problem)
     problems = service_status(request).problems()
     llm = llm_status(engine)
     if llm is not None and llm["state"] != "closed":
