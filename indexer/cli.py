@@ -166,6 +166,31 @@ def cmd_cf_train(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_users_rekey(args: argparse.Namespace) -> int:
+    import os
+
+    from indexer.rekey import rekey_users
+    from search.config import Settings
+    from search.errors import InputError
+    from search.store.layout import DataDir
+
+    old = os.environ.get(args.old_secret_env)
+    if not old:
+        raise InputError(f"the environment variable {args.old_secret_env} (the old secret) is not set")
+    users = Path(args.users).read_text(encoding="utf-8").splitlines()
+    new = Settings().user_id_secret.get_secret_value()
+    from search.db import open_database
+
+    database = open_database(Settings(), sqlite_path=DataDir(Path(args.data_dir)).events_db)
+    result = rekey_users(database, old, new, users, args.drop_unmapped)
+    _emit(
+        args,
+        result,
+        lambda r: f"re-keyed {r['rekeyed']} shoppers ({r['dropped']} dropped); now run `indexer cf train`",
+    )
+    return EXIT_OK
+
+
 def parser() -> argparse.ArgumentParser:
     """The argument parser (exposed for documentation and tests)."""
     common = argparse.ArgumentParser(add_help=False)
@@ -206,6 +231,16 @@ def parser() -> argparse.ArgumentParser:
     imp = ev_sub.add_parser("import", parents=[common], help="import events from JSONL")
     imp.add_argument("events", help="JSONL of {user_id, product_id, event, ts}")
     imp.set_defaults(func=cmd_events_import)
+
+    us = sub.add_parser("users", help="stored shoppers")
+    us_sub = us.add_subparsers(dest="users_command", required=True)
+    rk = us_sub.add_parser(
+        "rekey", parents=[common], help="re-key stored pseudonyms from an old secret to SEARCH_USER_ID_SECRET"
+    )
+    rk.add_argument("--old-secret-env", required=True, help="the environment variable holding the old secret")
+    rk.add_argument("--users", required=True, help="file of shopper ids, one per line")
+    rk.add_argument("--drop-unmapped", action="store_true", help="delete stored shoppers missing from --users")
+    rk.set_defaults(func=cmd_users_rekey)
 
     cf = sub.add_parser("cf", help="collaborative filtering")
     cf_sub = cf.add_subparsers(dest="cf_command", required=True)

@@ -40,12 +40,12 @@ def shopper(settings: Settings, user_id: str | None, token: str | None) -> str |
 
 
 def redact(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Items without the explain stages that describe the shopper."""
+    """Items with the explain stages that describe the shopper emptied."""
     out = []
     for item in items:
         explain = item.get("explain")
-        if isinstance(explain, dict) and any(k in explain for k in PRIVATE_EXPLAIN):
-            item = {**item, "explain": {k: v for k, v in explain.items() if k not in PRIVATE_EXPLAIN}}
+        if isinstance(explain, dict) and any(explain.get(k) for k in PRIVATE_EXPLAIN):  # the shape stays
+            item = {**item, "explain": {**explain, **{k: {} for k in PRIVATE_EXPLAIN if k in explain}}}
         out.append(item)
     return out
 

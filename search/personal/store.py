@@ -294,7 +294,8 @@ class EventStore:
             if e.key is None:
                 continue
             row = tx.execute(
-                "INSERT INTO event_keys (shopper, key) VALUES (?, ?) ON CONFLICT DO NOTHING RETURNING 1", (e.user, e.key)
+                "INSERT INTO event_keys (shopper, key) VALUES (?, ?) ON CONFLICT DO NOTHING RETURNING 1",
+                (e.user, e.key),
             ).fetchone()
             if row is None:
                 retried.add(id(e))
