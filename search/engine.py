@@ -26,10 +26,11 @@ from search.rank.candidate import Candidate
 from search.rank.explain import result_item
 from search.rank.facets import facet_counts
 from search.rank.fusion import fuse
-from search.rank.intent import intent_filter, is_excluded, resolve_intent
+from search.rank.intent import is_excluded, resolve_intent
 from search.rank.personalize import Personalizer
 from search.rank.score import order_candidates, score_candidates
 from search.retrieve.embed import Embedder, make_embedder
+from search.retrieve.filters import intent_filter
 from search.retrieve.query import check_sources, lexical_vectors, source_queries
 from search.store.base import DENSE, RANKING_FIELDS, Filter, Hit, SourceQuery, Store, point_key
 from search.store.layout import DataDir
@@ -439,7 +440,9 @@ class SearchEngine:
             parsed.brands,
             profile.adaptive.descriptive_min_words,
         )
-        weights = adapt_weights({n: s.weight for n, s in sources.items()}, shape, profile.adaptive)
+        weights = adapt_weights(
+            {n: s.weight for n, s in sources.items()}, shape, profile.adaptive, dense_sources=(DENSE,)
+        )
         timings["encode_lexical"] = round((time.perf_counter() - t) * 1000, 3)
         dense = None
         if DENSE in sources:

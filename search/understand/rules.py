@@ -54,7 +54,6 @@ from __future__ import annotations
 import logging
 import re
 from dataclasses import dataclass
-from pathlib import Path
 
 from search.text.analyzer import ChineseAnalyzer
 from search.text.lexicon import Lexicon
@@ -150,16 +149,9 @@ class RuleParser:
         self._words = KeywordReader(dictionary_cut(analyzer), getattr(analyzer, "stopwords", ()), lexicon.terms)
 
     @classmethod
-    def from_build(cls, build_dir: Path, *, spelling: bool = True) -> RuleParser:
-        """The parser for a published index build (its lexicon and analyzer).
-
-        Args:
-            build_dir: A build directory (``DataDir(data_dir).require_build()``).
-            spelling: Build a :class:`SpellCorrector` from the build's lexicon.
-        """
-        from search.index import load_build_parts
-
-        _, _, lexicon, analyzer = load_build_parts(Path(build_dir))
+    def with_spelling(cls, lexicon: Lexicon, analyzer: ChineseAnalyzer, *, spelling: bool = True) -> RuleParser:
+        """The parser over a build's vocabulary and analyzer (``search.index.load_build_parts``),
+        with a :class:`SpellCorrector` built from the same lexicon when ``spelling``."""
         analyzer.warm_up()
         corrector = SpellCorrector.from_lexicon(lexicon, analyzer) if spelling else None
         return cls(lexicon, analyzer, spelling=corrector)
@@ -345,6 +337,7 @@ def _minimal(raw: str, analyzer: ChineseAnalyzer | None) -> ParsedQuery:
     try:
         normalized = analyzer.normalize(raw[:MAX_QUERY_CHARS]) if analyzer is not None else raw
     except Exception:
+        log.exception("normalisation failed; using the raw query")
         normalized = raw[:MAX_QUERY_CHARS]
     return ParsedQuery(
         text=raw, normalized=normalized, keywords=[normalized] if normalized else [], parser="rules", confidence=0.0

@@ -62,6 +62,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
 from search.text.pinyin import fuzzy, readings, same_sound, sound_keys  # noqa: F401 (re-exported)
+from search.understand.cues import NUMERAL_CHARS
 
 __all__ = ["Correction", "Edit", "SpellCorrector", "dictionary_cut", "fuzzy", "query_word_counts", "readings"]
 
@@ -75,7 +76,6 @@ LOG_KNOWN = 2
 _MAX_WORD = 6
 
 _CJK_RUN = re.compile(r"[\u4e00-\u9fff]+")
-_NUMERALS = frozenset("零〇一二两三四五六七八九十百千万亿壹贰叁肆伍陆柒捌玖拾佰仟")
 
 
 HOMOPHONE, NEAR_HOMOPHONE, ONE_CHAR = "homophone", "near_homophone", "one_char"
@@ -195,13 +195,13 @@ class SpellCorrector:
             if count >= LOG_KNOWN:
                 protected.add(word)
                 attested[word] = attested.get(word, 0) + count
-        freq = _jieba_freq(analyzer)
+        freq = _word_frequency(analyzer)
 
         def known(word: str) -> bool:
-            return word in protected or (freq is not None and freq.get(word, 0) > 0)
+            return word in protected or (freq is not None and freq(word) > 0)
 
         segment = dictionary_cut(analyzer, hmm=False) if analyzer is not None else None
-        char_freq = (lambda ch: freq.get(ch, 0)) if freq is not None else None
+        char_freq = freq
         return cls(words, known=known, segment=segment, min_count=min_count, attested=attested, char_freq=char_freq)
 
     # ------------------------------------------------------------------ queries
@@ -304,7 +304,7 @@ class SpellCorrector:
         changed = 0
         for ch, new, can in zip(window, word, editable, strict=True):
             if ch != new:
-                if not can or ch in _NUMERALS or new in _NUMERALS:
+                if not can or ch in NUMERAL_CHARS or new in NUMERAL_CHARS:
                     return False
                 if self._char_freq is not None and self._char_freq(ch) >= FUNCTION_CHAR_FREQ:
                     return False  # 的, 是, 大, 号...: too common on their own to be a typo
@@ -340,32 +340,19 @@ def query_word_counts(queries: Iterable[str], analyzer=None) -> dict[str, int]:
     return {w: c for w, c in counts.items() if c >= LOG_KNOWN}
 
 
-def _jieba_tokenizer(analyzer):
-    """The analyzer's jieba tokenizer, when it exposes one (``ChineseAnalyzer`` does, privately)."""
-    get = getattr(analyzer, "_tokenizer", None)
-    try:
-        return get() if callable(get) else None
-    except Exception:  # pragma: no cover - jieba failed to load: work without it
-        return None
-
-
-def _jieba_freq(analyzer) -> Mapping[str, int] | None:
-    tokenizer = _jieba_tokenizer(analyzer) if analyzer is not None else None
-    return getattr(tokenizer, "FREQ", None)
+def _word_frequency(analyzer) -> Callable[[str], int] | None:
+    """The analyzer's dictionary frequency lookup, when it has one."""
+    return getattr(analyzer, "word_frequency", None) if analyzer is not None else None
 
 
 def dictionary_cut(analyzer, *, hmm: bool | None = None) -> Callable[[str], list[str]]:
-    """Precise-mode (non-overlapping) jieba segmentation with the analyzer's dictionary.
-
-    ``ChineseAnalyzer.segment`` is search mode (overlapping pieces, for indexing); the
-    parser needs a tiling of the query. Falls back to single characters and Latin runs
-    when the analyzer has no jieba tokenizer.
-    """
-    tokenizer = _jieba_tokenizer(analyzer) if analyzer is not None else None
-    use_hmm = bool(getattr(analyzer, "hmm", True)) if hmm is None else hmm
-    if tokenizer is None:
+    """Precise-mode (non-overlapping) segmentation with the analyzer's dictionary
+    (:meth:`~search.text.analyzer.ChineseAnalyzer.cut`); single characters and Latin runs
+    when the analyzer cannot segment."""
+    cut = getattr(analyzer, "cut", None) if analyzer is not None else None
+    if cut is None:
         return lambda text: _FALLBACK_TOKEN.findall(text)
-    return lambda text: tokenizer.lcut(text, HMM=use_hmm)
+    return lambda text: cut(text, hmm=hmm)
 
 
 _FALLBACK_TOKEN = re.compile(r"[a-z0-9]+|\s+|.", re.S)
