@@ -31,7 +31,7 @@ from search.rank.personalize import Personalizer
 from search.rank.score import order_candidates, score_candidates
 from search.retrieve.embed import Embedder, make_embedder
 from search.retrieve.filters import intent_filter
-from search.retrieve.query import check_sources, lexical_vectors, source_queries
+from search.retrieve.query import check_sources, lexical_vectors, source_queries, typed_fallback
 from search.store.base import DENSE, RANKING_FIELDS, Filter, Hit, SourceQuery, Store, point_key
 from search.store.layout import DataDir
 from search.text.normalize import normalize
@@ -451,6 +451,12 @@ class SearchEngine:
             timings["embed"] = round((time.perf_counter() - t) * 1000, 3)
         t = time.perf_counter()
         queries = source_queries(sources, lexical, dense)
+        fallback = (
+            typed_fallback(index.analyzer, index.config, parsed.text, sources, weights) if parsed.corrected else None
+        )
+        if fallback is not None:
+            queries.append(fallback[0])
+            weights[fallback[0].source] = fallback[1]
         results = index.store.rank(queries, flt)
         timings["retrieve"] = round((time.perf_counter() - t) * 1000, 3)
         # products are point keys until fusion has picked the pool; then their payloads name them

@@ -49,14 +49,13 @@ class ParserFactory:
 
     def rules(self, index: Build, spelling: bool) -> QueryParser:
         """The rule parser for an index build (with or without spelling correction)."""
-        from search.understand.rules import RuleParser
-        from search.understand.spelling import SpellCorrector
+        from search.understand.rules import RuleParser, correctors
 
         key = (index.version, spelling)
         with self._lock:
             parser = self._rules.get(key)
             if parser is None:
-                corrector = SpellCorrector.from_lexicon(index.lexicon, index.analyzer) if spelling else None
+                corrector = correctors(index.lexicon, index.analyzer) if spelling else None
                 vocabulary = self._vocabulary(index)
                 parser = RuleParser(index.lexicon, index.analyzer, spelling=corrector, vocabulary=vocabulary)
                 self._rules = {k: v for k, v in self._rules.items() if k[0] == index.version}

@@ -62,7 +62,7 @@ from search.understand.keywords import KeywordReader
 from search.understand.matcher import Match, fold
 from search.understand.parsed import ParsedQuery
 from search.understand.price import PriceIntent, parse_price
-from search.understand.spelling import Correction, SpellCorrector, dictionary_cut
+from search.understand.spelling import Correction, Corrector, SpellCorrector, dictionary_cut
 from search.understand.vocab import QueryVocabulary
 
 __all__ = ["MAX_QUERY_CHARS", "Mention", "Reading", "RuleParser"]
@@ -136,7 +136,7 @@ class RuleParser:
         lexicon: Lexicon,
         analyzer: ChineseAnalyzer,
         *,
-        spelling: SpellCorrector | None = None,
+        spelling: Corrector | None = None,
         vocabulary: QueryVocabulary | None = None,
         max_chars: int = MAX_QUERY_CHARS,
     ) -> None:
@@ -153,8 +153,7 @@ class RuleParser:
         """The parser over a build's vocabulary and analyzer (``search.index.load_build_parts``),
         with a :class:`SpellCorrector` built from the same lexicon when ``spelling``."""
         analyzer.warm_up()
-        corrector = SpellCorrector.from_lexicon(lexicon, analyzer) if spelling else None
-        return cls(lexicon, analyzer, spelling=corrector)
+        return cls(lexicon, analyzer, spelling=correctors(lexicon, analyzer) if spelling else None)
 
     # ------------------------------------------------------------------ public API
     def parse(self, text: str) -> ParsedQuery:
@@ -282,6 +281,15 @@ class RuleParser:
             if name:
                 out[name] = None
         return list(out)
+
+
+def correctors(lexicon: Lexicon, analyzer: ChineseAnalyzer) -> Corrector:
+    """The spelling correction of a build: the catalog corrector, then the sound-alike corrector
+    (query-log and catalog frequency) on what it left."""
+    from search.understand.soundalike import SoundAlikeCorrector, chain
+
+    sound = SoundAlikeCorrector.from_lexicon(lexicon, analyzer)
+    return chain(SpellCorrector.from_lexicon(lexicon, analyzer, seen=sound.seen), sound)
 
 
 def _paired_spellings(query: str, chosen: list[Mention], removed: list[tuple[int, int]]) -> list[Mention]:

@@ -60,11 +60,21 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from typing import Protocol
 
 from search.text.pinyin import fuzzy, readings, same_sound, sound_keys  # noqa: F401 (re-exported)
 from search.understand.cues import NUMERAL_CHARS
 
-__all__ = ["Correction", "Edit", "SpellCorrector", "dictionary_cut", "fuzzy", "query_word_counts", "readings"]
+__all__ = [
+    "Correction",
+    "Corrector",
+    "Edit",
+    "SpellCorrector",
+    "dictionary_cut",
+    "fuzzy",
+    "query_word_counts",
+    "readings",
+]
 
 MAX_WINDOW = 4
 MIN_ONE_CHAR_WINDOW = 4
@@ -73,6 +83,8 @@ FUNCTION_CHAR_FREQ = 20000
 MAX_EDITS = 2
 DOMINANCE = 3.0
 LOG_KNOWN = 2
+#: a fix of two loose characters with this much support needs no neighbour evidence (``seen``)
+LOOSE_PAIR_SUPPORT = 100
 _MAX_WORD = 6
 
 _CJK_RUN = re.compile(r"[\u4e00-\u9fff]+")
@@ -104,6 +116,14 @@ class Correction:
     confidence: float
 
 
+class Corrector(Protocol):
+    """Anything that corrects a normalised query (:class:`SpellCorrector`, the sound-alike corrector)."""
+
+    def correct(self, text: str) -> Correction | None:
+        """The corrected query, or None when nothing changed."""
+        ...
+
+
 class SpellCorrector:
     """Corrects Chinese typos against a vocabulary of catalog words (see the module docstring).
 
@@ -115,6 +135,9 @@ class SpellCorrector:
         min_count: Support a homophone needs; near homophones need 2x, one wrong character 10x.
         attested: Words whose character pairs count as seen (default: ``words``).
         char_freq: How common a character is as a word on its own (jieba frequency).
+        seen: True for a string the shop has seen (catalog or query log). When given, a fix of a
+            window of two loose characters (no known word in it) must be seen together with the
+            character before or after it (``柜门交链`` is not read as 柜门脚链).
     """
 
     def __init__(
@@ -126,8 +149,10 @@ class SpellCorrector:
         min_count: int = 3,
         attested: Mapping[str, int] | None = None,
         char_freq: Callable[[str], int] | None = None,
+        seen: Callable[[str], bool] | None = None,
     ) -> None:
         self.min_count = min_count
+        self._seen = seen
         self._char_freq = char_freq
         self._segment = segment or list
         self._known_extra = known
@@ -161,7 +186,13 @@ class SpellCorrector:
 
     @classmethod
     def from_lexicon(
-        cls, lexicon, analyzer=None, *, min_count: int = 3, query_terms: Mapping[str, int] | None = None
+        cls,
+        lexicon,
+        analyzer=None,
+        *,
+        min_count: int = 3,
+        query_terms: Mapping[str, int] | None = None,
+        seen: Callable[[str], bool] | None = None,
     ) -> SpellCorrector:
         """Build from a :class:`~search.text.lexicon.Lexicon` (and the analyzer's dictionary).
 
@@ -202,7 +233,15 @@ class SpellCorrector:
 
         segment = dictionary_cut(analyzer, hmm=False) if analyzer is not None else None
         char_freq = freq
-        return cls(words, known=known, segment=segment, min_count=min_count, attested=attested, char_freq=char_freq)
+        return cls(
+            words,
+            known=known,
+            segment=segment,
+            min_count=min_count,
+            attested=attested,
+            char_freq=char_freq,
+            seen=seen,
+        )
 
     # ------------------------------------------------------------------ queries
     def is_known(self, word: str) -> bool:
@@ -255,6 +294,16 @@ class SpellCorrector:
                 editable = [not solid[k] for k in range(a, b + 1) for _ in tokens[k]]
                 anchored = any(solid[a : b + 1])
                 edit = self._best(run[start:end], editable, anchored)
+                if (
+                    edit is not None
+                    and not anchored
+                    and end - start == 2
+                    and self._seen is not None
+                    and edit[2] < LOOSE_PAIR_SUPPORT
+                ):
+                    before, after = run[start - 1 : start], run[end : end + 1]
+                    if not (before and self._seen(before + edit[0])) and not (after and self._seen(edit[0] + after)):
+                        edit = None  # two loose characters: the fix must fit its neighbours too
                 if edit is not None:
                     replacement, kind, support = edit
                     edits.append(Edit(offset + start, offset + end, run[start:end], replacement, kind, support))
