@@ -108,7 +108,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--out", type=Path, default=Path("/tmp/soundalike"))
     ap.add_argument("--seed", type=int, default=17)
     ap.add_argument("--show", type=int, default=0, help="print this many unfixed typos and false changes")
+    ap.add_argument("--eval", action="store_true", help="only score the sets already in --out (nDCG@10, hybrid)")
     args = ap.parse_args(argv)
+    if args.eval:
+        grouped_ndcg(args.data_dir, args.out)
+        return 0
 
     rows = judged(shared("eval", "multicpr_dev.tsv"))
     log_path = shared("queries", "multicpr_train_queries.txt")
@@ -185,6 +189,31 @@ def main(argv: list[str] | None = None) -> int:
     for query, corrected in changed[: args.show]:
         print(f"  changed: {query} -> {corrected}")
     return 0
+
+
+
+def grouped_ndcg(data_dir: Path, folder: Path, profile: str = "hybrid") -> dict[str, float]:
+    """nDCG@10 of the typo, correct and twin sets written by :func:`main`, in one engine session."""
+    from search.api.app import build_engine
+    from search.config import Settings
+    from search.engine import SearchRequest
+    from search.evaluate import evaluate, read_judgments
+
+    engine = build_engine(Settings(data_dir=data_dir))
+    out: dict[str, float] = {}
+    try:
+        for name in ("typos", "correct", "twins"):
+            judgments = read_judgments(folder / f"{name}.tsv")
+
+            def searcher(j, p: str) -> list[str]:
+                return [i["id"] for i in engine.search(SearchRequest(q=j.query, profile=p, size=100)).items]
+
+            result = evaluate(judgments, [profile], searcher)[0]
+            out[name] = result.summary()["ndcg@10"]
+            print(f"{name}: nDCG@10 {out[name]:.4f} over {len(result.per_query)} queries", flush=True)
+    finally:
+        engine.close()
+    return out
 
 
 if __name__ == "__main__":
