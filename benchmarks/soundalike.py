@@ -191,7 +191,6 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-
 def grouped_ndcg(data_dir: Path, folder: Path, profile: str = "hybrid") -> dict[str, float]:
     """nDCG@10 of the typo, correct and twin sets written by :func:`main`, in one engine session."""
     from search.api.app import build_engine
