@@ -41,7 +41,7 @@ from search.text.analyzer import ChineseAnalyzer
 from search.text.dictionaries import load_attributes, load_brands, load_words
 from search.text.lexicon import Lexicon
 from search.text.normalize import normalize
-from search.understand.grounding import InvalidAnswer, Vocabulary, ground, validate_answer
+from search.understand.grounding import InvalidAnswer, ground, validate_answer
 from search.understand.hybrid import merge
 from search.understand.llm import LocalBackend, OpenAIChatBackend
 from search.understand.prompt import ANSWER_SCHEMA, SYSTEM_PROMPT, user_message
@@ -180,7 +180,7 @@ def model_answers(args: argparse.Namespace) -> list[dict[str, Any]]:
 def evaluate(
     lexicon: Lexicon, rules: RuleParser, answers: list[dict[str, Any]], show: str | None = None
 ) -> dict[str, Any]:
-    vocab = Vocabulary(lexicon)
+    vocab = rules.vocabulary
     totals = {r: dict.fromkeys((*FIELDS, "all"), 0) for r in READINGS}
     invalid, corrections, ground_s = 0, 0, []
     for (query, expected), record in zip(CASES, answers, strict=True):

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks.common import shared
+from search.index import load_build_parts
 from search.store.layout import DataDir
 from search.text.normalize import normalize
 from search.understand.hybrid import LanguageModelParser
@@ -65,7 +66,8 @@ def main(argv: list[str] | None = None) -> int:
     rows = [json.loads(line) for line in labelled.splitlines() if line.strip()]
     misspelled = [r for r in rows if r["query"] != r["corrected"]][: args.limit]
     correct = [r for r in rows if r["query"] == r["corrected"]][: args.limit]
-    rules = RuleParser.from_build(DataDir(args.data_dir).require_build(), spelling=True)
+    _, _, lexicon, analyzer = load_build_parts(DataDir(args.data_dir).require_build())
+    rules = RuleParser.with_spelling(lexicon, analyzer, spelling=True)
     if args.url:
         inner: Any = OpenAIChatBackend(args.url, args.model, max_tokens=300)
     else:

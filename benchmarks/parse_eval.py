@@ -6,7 +6,7 @@ Usage::
         [--query-log FILE [--query-log-skip N]]
 
 ``DATA_DIR`` holds a built index (``indexer build``); the parser is built from its
-lexicon and analyzer (``RuleParser.from_build``). Data comes from
+lexicon and analyzer (``load_build_parts`` + ``RuleParser.with_spelling``). Data comes from
 ``SHARED/query_understanding/`` and ``SHARED/queries/``; when the folder is missing the
 script says so and exits 0 without numbers.
 
@@ -47,6 +47,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
+from search.index import load_build_parts
 from search.store.layout import DataDir
 from search.text.normalize import normalize
 from search.understand.matcher import fold
@@ -237,7 +238,8 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     build = DataDir(args.data_dir).require_build()
     t0 = time.perf_counter()
-    parser = RuleParser.from_build(build, spelling=not args.no_spelling and args.query_log is None)
+    _, _, lexicon, analyzer = load_build_parts(build)
+    parser = RuleParser.with_spelling(lexicon, analyzer, spelling=not args.no_spelling and args.query_log is None)
     if args.query_log is not None and not args.no_spelling:
         with args.query_log.open(encoding="utf-8") as f:
             log = [line.strip() for i, line in enumerate(f) if i >= args.query_log_skip and line.strip()]

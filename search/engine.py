@@ -25,12 +25,13 @@ from search.rank.candidate import Candidate
 from search.rank.explain import result_item
 from search.rank.facets import facet_counts
 from search.rank.fusion import fuse
-from search.rank.intent import intent_filter, is_excluded, resolve_intent
+from search.rank.intent import is_excluded, resolve_intent
 from search.rank.personalize import Personalizer
 from search.rank.score import order_candidates, score_candidates
 from search.retrieve.bounds import bound_text
 from search.retrieve.embed import Embedder, make_embedder
-from search.retrieve.query import check_sources, lexical_vectors, source_queries
+from search.retrieve.filters import intent_filter
+from search.retrieve.query import check_sources, lexical_vectors, source_queries, typed_fallback
 from search.store.backend import make_backend
 from search.store.base import DENSE, RANKING_FIELDS, Filter, Hit, SourceQuery
 from search.store.layout import DataDir
@@ -353,7 +354,9 @@ class SearchEngine:
             parsed.brands,
             profile.adaptive.descriptive_min_words,
         )
-        weights = adapt_weights({n: s.weight for n, s in sources.items()}, shape, profile.adaptive)
+        weights = adapt_weights(
+            {n: s.weight for n, s in sources.items()}, shape, profile.adaptive, dense_sources=(DENSE,)
+        )
         timings["encode_lexical"] = round((time.perf_counter() - t) * 1000, 3)
         dense = None
         if DENSE in sources:
@@ -362,6 +365,12 @@ class SearchEngine:
             timings["embed"] = round((time.perf_counter() - t) * 1000, 3)
         t = time.perf_counter()
         queries = source_queries(sources, lexical, dense)
+        fallback = (
+            typed_fallback(index.analyzer, index.config, parsed.text, sources, weights) if parsed.corrected else None
+        )
+        if fallback is not None:
+            queries.append(fallback[0])
+            weights[fallback[0].source] = fallback[1]
         results = index.store.rank(queries, flt)
         timings["retrieve"] = round((time.perf_counter() - t) * 1000, 3)
         # products are point keys until fusion has picked the pool; then their payloads name them

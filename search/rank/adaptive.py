@@ -10,11 +10,10 @@ the profile's source weights accordingly. Both are pure functions.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 
 from search.profiles import AdaptiveConfig
-from search.store.base import DENSE
 
 _MIXED = re.compile(r"(?=.*[a-z])(?=.*\d)")
 _DESCRIPTIVE_CUES = (
@@ -69,8 +68,13 @@ def query_shape(normalized: str, words: list[str], models: list[str], brands: li
     )
 
 
-def adapt_weights(weights: Mapping[str, float], shape: QueryShape, cfg: AdaptiveConfig) -> dict[str, float]:
-    """Multiply lexical or dense weights by the factors the query's shape calls for."""
+def adapt_weights(
+    weights: Mapping[str, float], shape: QueryShape, cfg: AdaptiveConfig, *, dense_sources: Collection[str]
+) -> dict[str, float]:
+    """Multiply lexical or dense weights by the factors the query's shape calls for.
+
+    ``dense_sources`` names the sources that are dense (embedding) retrievers; the others are lexical.
+    """
     if not cfg.enabled:
         return dict(weights)
     lexical = 1.0
@@ -83,4 +87,4 @@ def adapt_weights(weights: Mapping[str, float], shape: QueryShape, cfg: Adaptive
         dense *= cfg.descriptive_dense
     if shape.short:
         lexical *= cfg.short_lexical
-    return {name: w * (dense if name == DENSE else lexical) for name, w in weights.items()}
+    return {name: w * (dense if name in dense_sources else lexical) for name, w in weights.items()}

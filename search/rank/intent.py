@@ -1,10 +1,11 @@
 """Parsed intent, resolved against the catalog, as filters and score boosts.
 
 :func:`resolve_intent` maps a :class:`ParsedQuery` onto catalog keys (brand keys,
-category paths, attribute values); :func:`intent_filter` turns the parts a profile
-uses as filters into a store :class:`Filter`; :func:`intent_boosts` scores how well
+category paths, attribute values); :func:`intent_boosts` scores how well
 one product matches the parts used as boosts; :func:`is_excluded` applies
-exclusions to a product's text. All but the first are pure.
+exclusions to a product's text. All but the first are pure. Turning the parts a
+profile uses as filters into a store filter is retrieval's job
+(:func:`search.retrieve.filters.intent_filter`): ranking stays pure over hits.
 """
 
 from __future__ import annotations
@@ -15,7 +16,6 @@ from functools import lru_cache
 from typing import Any
 
 from search.profiles import BoostConfig, IntentConfig
-from search.store.base import Filter
 from search.text.lexicon import Lexicon
 from search.text.normalize import normalize
 from search.understand.parsed import ParsedQuery
@@ -65,21 +65,6 @@ def resolve_intent(parsed: ParsedQuery, lexicon: Lexicon) -> Intent:
         price_max=parsed.price_max,
         exclude_brand_keys=tuple(dict.fromkeys(excluded_brands)),
         exclude_phrases=tuple(dict.fromkeys(phrases)),
-    )
-
-
-def intent_filter(intent: Intent, uses: IntentConfig) -> Filter:
-    """The parts of the intent the profile applies as hard filters."""
-    return Filter(
-        brands=intent.brand_keys if uses.brand == "filter" else (),
-        categories=intent.categories if uses.category == "filter" else (),
-        price_min=intent.price_min if uses.price == "filter" else None,
-        price_max=intent.price_max if uses.price == "filter" else None,
-        price_unknown_ok=uses.price == "filter"
-        and uses.price_unknown == "keep"
-        and (intent.price_min is not None or intent.price_max is not None),
-        attributes=tuple(("", v) for v in intent.attribute_values) if uses.attributes == "filter" else (),
-        exclude_brands=intent.exclude_brand_keys if uses.exclude == "filter" else (),
     )
 
 

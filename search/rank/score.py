@@ -32,10 +32,22 @@ def order_candidates(candidates: list[Candidate], sort: Sort, profile: Profile) 
     With a price or sales sort, only candidates scoring at least ``sort_min_relevance``
     of the best are kept, so the cheapest item is a relevant one; products without a
     price (or sales) come after those with one.
+
+    With a price bound and the relevance order, the on-topic products known to be in range
+    (those that got the ``price`` boost) scoring at least ``sort_min_relevance`` of the best
+    come first, then everything else in score order (products without a price among them):
+    a boost alone lets an unpriced product with a better text match outrank them.
     """
     by_relevance = sorted(candidates, key=lambda c: (-c.total, c.id))
-    if sort == "relevance" or not candidates:
+    if not candidates:
         return by_relevance
+    if sort == "relevance":
+        if not any("price" in c.boosts for c in by_relevance):
+            return by_relevance
+        floor = profile.sort_min_relevance * by_relevance[0].total
+        first = [c for c in by_relevance if "price" in c.boosts and c.total >= floor]
+        chosen = {id(c) for c in first}
+        return first + [c for c in by_relevance if id(c) not in chosen]
     floor = profile.sort_min_relevance * by_relevance[0].total
     eligible = [c for c in by_relevance if c.total >= floor]
     key = "sales" if sort == "sales" else "price"

@@ -44,6 +44,36 @@ def source_queries(
     return out
 
 
+#: the source name of the typed (uncorrected) query's lexical fallback
+TYPED_SUFFIX = ":typed"
+#: its weight, as a share of the lexical source it reuses
+TYPED_WEIGHT = 0.5
+
+
+def typed_fallback(
+    analyzer: ChineseAnalyzer,
+    config: IndexConfig,
+    typed: str,
+    sources: Mapping[str, SourceConfig],
+    weights: Mapping[str, float],
+) -> tuple[SourceQuery, float] | None:
+    """When spelling correction changed a query, the query as typed, searched lexically once more.
+
+    A correction can be wrong (a rare real word read as a typo): the typed text still finds
+    the products that spell it that way. It reuses the profile's character n-gram source
+    (else its first lexical source) at :data:`TYPED_WEIGHT` of that source's weight.
+    """
+    lexical = [n for n in sources if n != DENSE and weights.get(n, 0) > 0]
+    if not lexical or not typed.strip():
+        return None
+    name = "ngram" if "ngram" in lexical else lexical[0]
+    vector = lexical_vectors(analyzer, config, typed, [name])[name]
+    if not len(vector):
+        return None
+    query = SourceQuery(name + TYPED_SUFFIX, name, vector, sources[name].depth)
+    return query, TYPED_WEIGHT * weights[name]
+
+
 def check_sources(sources: list[str], config: IndexConfig, has_dense: bool) -> None:
     """Raise :class:`SourceUnavailableError` when a source is not in the index."""
     for name in sources:

@@ -190,6 +190,34 @@ class ChineseAnalyzer:
         """jieba search-mode segmentation of already-normalised text."""
         return self._tokenizer().lcut_for_search(normalized, HMM=self.hmm)
 
+    def cut(self, normalized: str, *, hmm: bool | None = None) -> list[str]:
+        """Precise-mode (non-overlapping) segmentation of already-normalised text, a tiling of it.
+
+        ``segment`` is search mode (overlapping pieces, for indexing); query reading needs a
+        tiling. ``hmm`` overrides the analyzer's setting (False: dictionary words only).
+        """
+        return self._tokenizer().lcut(normalized, HMM=self.hmm if hmm is None else hmm)
+
+    def word_frequency(self, word: str) -> int:
+        """jieba's dictionary frequency of ``word`` (user words included), 0 when unknown."""
+        return int(self._tokenizer().FREQ.get(word, 0))
+
     def analyze(self, text: str) -> Analysis:
         """Normalise ``text`` and return its lazily computed features."""
         return Analysis(self.normalize(text), self.segment, self._stopwords)
+
+
+def common_words(words: Iterable[str]) -> set[str]:
+    """The ``words`` that jieba's general dictionary lists (common words, not obscure brand names)."""
+    wanted = set(words)
+    if not wanted:
+        return set()
+    import jieba
+
+    found: set[str] = set()
+    with jieba.get_dict_file() as f:
+        for line in f:
+            word = line.decode("utf-8", "ignore").split(" ", 1)[0]
+            if word in wanted:
+                found.add(word)
+    return found

@@ -10,7 +10,13 @@ Steps, in order:
 4. Traditional -> Simplified Chinese (OpenCC ``t2s``), so ``蘭芝隔離霜`` matches ``兰芝隔离霜``;
 5. unit spellings after a number are unified (``50 ML`` / ``50毫升`` -> ``50ml``,
    ``2公斤`` -> ``2kg``);
-6. runs of whitespace collapse to one space.
+6. brand spellings shoppers and sellers write several ways become one form
+   (``SKII`` / ``SK2`` / ``sk-ⅱ`` -> ``sk-ii``: :data:`BRAND_FORMS`);
+7. runs of whitespace collapse to one space.
+
+Every path a query takes (lexical analysis, the dense encoder's text, parsing, highlighting,
+suggestions) starts from this function, so a Traditional or full-width query and its
+Simplified, half-width twin are the same query from the first step on.
 """
 
 from __future__ import annotations
@@ -56,6 +62,15 @@ _UNIT_RE = re.compile(
 )
 _UNIT_MAP = dict(_UNITS)
 
+#: Brand spellings that name one brand: variant pattern (on lower-cased, half-width text) -> form.
+BRAND_FORMS: tuple[tuple[str, str], ...] = ((r"sk[- ]?(?:ii|2)", "sk-ii"),)
+_BRAND_RE = re.compile(r"(?<![a-z0-9])(?:" + "|".join(f"({p})" for p, _ in BRAND_FORMS) + r")(?![a-z0-9])")
+
+
+def _brand_form(match: re.Match[str]) -> str:
+    return BRAND_FORMS[(match.lastindex or 1) - 1][1]
+
+
 _opencc_lock = threading.Lock()
 
 
@@ -94,4 +109,5 @@ def normalize(text: str, *, t2s: bool = True, units: bool = True) -> str:
         text = _t2s().convert(text)
     if units:
         text = _UNIT_RE.sub(_unit, text)
+    text = _BRAND_RE.sub(_brand_form, text)
     return _SPACES.sub(" ", text).strip()

@@ -11,7 +11,7 @@ from __future__ import annotations
 import itertools
 from functools import lru_cache
 
-__all__ = ["fuzzy", "readings", "same_sound", "sound_keys", "word_readings"]
+__all__ = ["fuzzy", "readings", "same_sound", "sound_keys", "syllables", "word_readings"]
 
 _MAX_READING_COMBOS = 16
 
@@ -25,11 +25,16 @@ def readings(ch: str) -> tuple[str, ...]:
     """Toneless pinyin readings of one Chinese character (all of them, most common first)."""
     from pypinyin import Style, pinyin  # imported lazily: no work at import time
 
-    try:
-        found = pinyin(ch, style=Style.NORMAL, heteronym=True, errors="ignore")
-    except Exception:  # pragma: no cover - pypinyin is robust, but never let it break a query
-        return ()
+    found = pinyin(ch, style=Style.NORMAL, heteronym=True, errors="ignore")
     return tuple(dict.fromkeys(r for r in found[0] if r)) if found else ()
+
+
+def syllables(text: str) -> list[str]:
+    """Toneless pinyin of a text, one syllable per Chinese character (in context:
+    pypinyin's phrase dictionary picks the reading); other runs (Latin, digits) are kept as they are."""
+    from pypinyin import lazy_pinyin  # imported lazily: pypinyin loads its dictionaries on import
+
+    return lazy_pinyin(text)
 
 
 @lru_cache(maxsize=8192)
@@ -54,10 +59,7 @@ def word_readings(word: str) -> tuple[tuple[str, ...], ...]:
     """
     from pypinyin import lazy_pinyin
 
-    try:
-        context = lazy_pinyin(word, errors=lambda chars: [""] * len(chars))  # type: ignore[arg-type,return-value]
-    except Exception:  # pragma: no cover
-        context = [""] * len(word)
+    context = lazy_pinyin(word, errors=lambda chars: [""] * len(chars))  # type: ignore[arg-type,return-value]
     if len(context) != len(word):
         context = [""] * len(word)
     out = []

@@ -94,10 +94,7 @@ def extract_exclusions(text: str) -> list[Exclusion]:
     """
     if not isinstance(text, str) or not text:
         return []
-    try:
-        return _extract(text)
-    except Exception:  # pragma: no cover - safety net; the property tests exercise _extract
-        return []
+    return _extract(text)
 
 
 def _extract(text: str) -> list[Exclusion]:

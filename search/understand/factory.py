@@ -10,14 +10,30 @@ from __future__ import annotations
 
 import logging
 import threading
+from typing import Protocol
 
 from search.config import Settings
-from search.index import IndexHandle
 from search.profiles import Profile
+from search.text.analyzer import ChineseAnalyzer
+from search.text.lexicon import Lexicon
 from search.understand.breaker import CircuitBreaker
 from search.understand.parsed import QueryParser
 
 log = logging.getLogger(__name__)
+
+
+class Build(Protocol):
+    """What a parser needs of an index build (``search.index.IndexHandle`` has it): the
+    vocabulary and analyzer the index was made with, and the build's name to cache by."""
+
+    @property
+    def version(self) -> str: ...
+
+    @property
+    def lexicon(self) -> Lexicon: ...
+
+    @property
+    def analyzer(self) -> ChineseAnalyzer: ...
 
 
 class ParserFactory:
@@ -27,25 +43,36 @@ class ParserFactory:
         self.settings = settings
         self._lock = threading.Lock()
         self._rules: dict[tuple[str, bool], QueryParser] = {}
+        self._vocabularies: dict[str, object] = {}
         self._backend = None
         self._cache = None
         self.breaker: CircuitBreaker | None = None
         self._warned = False
 
-    def rules(self, index: IndexHandle, spelling: bool) -> QueryParser:
+    def rules(self, index: Build, spelling: bool) -> QueryParser:
         """The rule parser for an index build (with or without spelling correction)."""
-        from search.understand.rules import RuleParser
-        from search.understand.spelling import SpellCorrector
+        from search.understand.rules import RuleParser, correctors
 
         key = (index.version, spelling)
         with self._lock:
             parser = self._rules.get(key)
             if parser is None:
-                corrector = SpellCorrector.from_lexicon(index.lexicon, index.analyzer) if spelling else None
-                parser = RuleParser(index.lexicon, index.analyzer, spelling=corrector)
+                corrector = correctors(index.lexicon, index.analyzer) if spelling else None
+                vocabulary = self._vocabulary(index)
+                parser = RuleParser(index.lexicon, index.analyzer, spelling=corrector, vocabulary=vocabulary)
                 self._rules = {k: v for k, v in self._rules.items() if k[0] == index.version}
                 self._rules[key] = parser
             return parser
+
+    def _vocabulary(self, index: Build):
+        """The one query vocabulary of a build, shared by its rule parsers and grounding (under the lock)."""
+        from search.understand.vocab import QueryVocabulary
+
+        cached = self._vocabularies.get(index.version)
+        if cached is None:
+            cached = QueryVocabulary.from_lexicon(index.lexicon)
+            self._vocabularies = {index.version: cached}
+        return cached
 
     def backend(self):
         """The OpenAI-compatible backend from settings, or None when none is configured."""
@@ -82,7 +109,7 @@ class ParserFactory:
             if resource is not None:
                 resource.close()
 
-    def __call__(self, index: IndexHandle, profile: Profile) -> QueryParser:
+    def __call__(self, index: Build, profile: Profile) -> QueryParser:
         understanding = profile.understanding
         rules = self.rules(index, understanding.spelling)
         if understanding.llm == "off":
@@ -98,7 +125,7 @@ class ParserFactory:
         return LanguageModelParser(
             rules,
             backend,
-            index.lexicon,
+            getattr(rules, "vocabulary", None) or index.lexicon,
             mode=understanding.llm,
             budget_ms=understanding.llm_budget_ms,
             cache=self.cache(),

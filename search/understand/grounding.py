@@ -45,16 +45,17 @@ from typing import Any
 
 from search.text.lexicon import Lexicon
 from search.text.normalize import normalize
+from search.understand.cues import CURRENCY_RE, NUMBER_CHAR_RE, NUMBER_RE, UNIT_AFTER_RE
 from search.understand.exclusions import extract_exclusions
 from search.understand.numbers import parse_cn_number
 from search.understand.price import parse_price
 from search.understand.prompt import SORT_VALUES, InvalidAnswer, ModelAnswer, extract_json, validate_answer
+from search.understand.vocab import KNOWN_MAX_LEN, QueryVocabulary
 
 __all__ = [
     "Grounded",
     "InvalidAnswer",
     "ModelAnswer",
-    "Vocabulary",
     "extract_json",
     "ground",
     "validate_answer",
@@ -64,17 +65,8 @@ _MAX_ITEMS = 8
 _MAX_STR = 40
 #: at most this many characters of a query may change in a model's correction
 MAX_CORRECTION_EDITS = 3
-_KNOWN_MIN_COUNT = 2
-_KNOWN_MAX_LEN = 8
-_NUMBER_CHAR_RE = re.compile(r"[0-9.零〇一二两三四五六七八九十百千万亿kw]")
-_NUM_RE = re.compile(r"[0-9]+(?:\.[0-9]+)?(?:[kw千万](?![a-z]))?|[零〇一二两三四五六七八九十百千万]+")
-_UNIT_AFTER_RE = re.compile(
-    r"[a-z%°℃]|[岁月天年周号码寸斤克吨米升片个只件条包盒袋瓶支罐箱双套张本粒颗人匹度瓦核层代级倍]"
-)
-_CURRENCY_RE = re.compile(r" ?(?:元|块|rmb)")
 _ABOUT_RE = re.compile(r"左右|上下|附近|大概|大约|约|差不多|预算")
 _NEGATION_RE = re.compile(r"[不别非除没无排]")
-_LATIN_TOKEN_RE = re.compile(r"[a-z][a-z0-9'&.-]*")
 _SORT_CUES = {
     "price_asc": re.compile(r"便宜|实惠|性价比|低价|平价|划算|省钱|不贵|低到高|最低"),
     "price_desc": re.compile(r"(?<![不别太])贵|高端|奢华|高到低|高价"),
@@ -101,134 +93,19 @@ class Grounded:
 
 
 # ------------------------------------------------------------------------------------ vocabulary
-def _pinyin(text: str) -> list[str]:
-    from pypinyin import lazy_pinyin  # lazy: pypinyin loads its dictionaries on import
-
-    return lazy_pinyin(text)
-
-
-def _distance(a: str, b: str, limit: int) -> int:
-    """Levenshtein distance, or ``limit + 1`` as soon as it must exceed ``limit``."""
-    if abs(len(a) - len(b)) > limit:
-        return limit + 1
-    previous = list(range(len(b) + 1))
-    for i, ca in enumerate(a, 1):
-        current = [i]
-        for j, cb in enumerate(b, 1):
-            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb)))
-        if min(current) > limit:
-            return limit + 1
-        previous = current
-    return previous[-1]
-
-
-def _edit_limit(name: str) -> int:
-    """How many edits a brand spelling may be off: 0 for short names (华为 vs 华硕)."""
-    if name.isascii():
-        return 2 if len(name) >= 9 else 1 if len(name) >= 5 else 0
-    return 1 if len(name) >= 4 else 0
-
-
-class Vocabulary:
-    """A lexicon with the lookup indexes grounding needs, built lazily and reused across queries."""
-
-    def __init__(self, lexicon: Lexicon) -> None:
-        self.lexicon = lexicon
-        self._aliases = lexicon.aliases()
-        self._by_length: dict[int, list[str]] = {}
-        for alias in self._aliases:
-            self._by_length.setdefault(len(alias), []).append(alias)
-        self._pinyin: dict[str, str] = {}
-        self._leaves: dict[str, list[str]] = {}
-        for path in lexicon.categories:
-            self._leaves.setdefault(path.rsplit("/", 1)[-1], []).append(path)
-        self._known: frozenset[str] | None = None
-        self._synonyms: dict[str, set[str]] = {}
-        for groups in lexicon.attribute_synonyms.values():
-            for group in groups:
-                for value in group:
-                    self._synonyms.setdefault(value, set()).update(group)
-
-    def pinyin(self, text: str, *, memo: bool = True) -> str:
-        """Toneless pinyin, syllables joined by spaces (memoised for vocabulary words, not queries)."""
-        value = self._pinyin.get(text)
-        if value is None:
-            value = " ".join(_pinyin(text))
-            if memo:
-                self._pinyin[text] = value
-        return value
-
-    def resolve_brand(self, name: str) -> tuple[str | None, bool]:
-        """``(brand key, snapped)`` for a brand name; ``(None, False)`` when nothing is close enough."""
-        key = self.lexicon.resolve_brand(name)
-        if key:
-            return key, False
-        name = normalize(name)
-        limit = _edit_limit(name)
-        found: set[str] = set()
-        for size in range(len(name) - limit, len(name) + limit + 1):
-            for alias in self._by_length.get(size, ()):
-                if alias.isascii() == name.isascii() and _distance(name, alias, limit) <= limit:
-                    found.add(self._aliases[alias])
-        if not found and not name.isascii():
-            target = self.pinyin(name)
-            found = {self._aliases[a] for a in self._by_length.get(len(name), ()) if self.pinyin(a) == target}
-        return (found.pop(), True) if len(found) == 1 else (None, False)
-
-    def brand_mentioned(self, key: str, spelling: str, text: str) -> bool:
-        """Whether the query mentions brand ``key`` (literally, by pinyin, or with a small typo)."""
-        names = [*self.lexicon.brands[key].aliases, normalize(spelling)]
-        if any(n and n in text for n in names):
-            return True
-        padded = f" {self.pinyin(text, memo=False)} "
-        tokens = _LATIN_TOKEN_RE.findall(text)
-        for name in names:
-            if not name:
-                continue
-            if not name.isascii() and f" {self.pinyin(name)} " in padded:
-                return True
-            limit = _edit_limit(name)
-            if name.isascii() and limit and any(_distance(name, t, limit) <= limit for t in tokens):
-                return True
-        return False
-
-    def category(self, name: str) -> tuple[str | None, bool]:
-        """``(path, snapped)`` for a category path or a unique leaf name."""
-        parts = [p.strip() for p in normalize(name).replace(">", "/").split("/") if p.strip()]
-        path = "/".join(parts)
-        if path in self.lexicon.categories:
-            return path, False
-        paths = self._leaves.get(path, [])
-        return (paths[0], True) if len(paths) == 1 else (None, False)
-
-    def known_words(self) -> frozenset[str]:
-        """Words the catalog, its brands and the query log spell this way: a correction must not touch them."""
-        if self._known is None:
-            lex = self.lexicon
-            words = set(self._aliases) | set(lex.product_words) | set(self._synonyms)
-            words.update(w for w, c in lex.terms.items() if c >= _KNOWN_MIN_COUNT)
-            words.update(w for w, c in lex.query_terms.items() if c >= _KNOWN_MIN_COUNT)
-            self._known = frozenset(w for w in words if 2 <= len(w) <= _KNOWN_MAX_LEN)
-        return self._known
-
-    def synonyms(self, value: str) -> set[str]:
-        """The attribute values interchangeable with ``value`` (itself included)."""
-        return self._synonyms.get(value, set()) | {value}
-
-
 # ------------------------------------------------------------------------------------ grounding
-def ground(answer: ModelAnswer, text: str, lexicon: Lexicon | Vocabulary) -> Grounded:
+def ground(answer: ModelAnswer, text: str, lexicon: Lexicon | QueryVocabulary) -> Grounded:
     """Keep what the query and the vocabulary support (rules in the module docstring).
 
     Args:
         answer: A validated answer.
         text: The query as typed (normalised here).
-        lexicon: The catalog vocabulary, or a :class:`Vocabulary` built from it (faster when reused).
+        lexicon: The catalog vocabulary, or the :class:`QueryVocabulary` built from it (faster when reused).
 
     Returns:
         The grounded answer; ``corrections`` names each change (``brand_dropped``, ``price_corrected``, …).
     """
-    vocab = lexicon if isinstance(lexicon, Vocabulary) else Vocabulary(lexicon)
+    vocab = lexicon if isinstance(lexicon, QueryVocabulary) else QueryVocabulary.from_lexicon(lexicon)
     norm = normalize(text) if isinstance(text, str) else ""
     fixes: list[str] = []
     corrected = _correction(answer.corrected, norm, vocab, fixes)
@@ -266,7 +143,7 @@ def ground(answer: ModelAnswer, text: str, lexicon: Lexicon | Vocabulary) -> Gro
     )
 
 
-def _correction(raw: str | None, norm: str, vocab: Vocabulary, fixes: list[str]) -> str | None:
+def _correction(raw: str | None, norm: str, vocab: QueryVocabulary, fixes: list[str]) -> str | None:
     """The query with the model's acceptable typo fixes applied (rules in the module docstring)."""
     if not raw or not norm:
         return None
@@ -277,7 +154,7 @@ def _correction(raw: str | None, norm: str, vocab: Vocabulary, fixes: list[str])
     words = [
         (i, j)
         for i in range(len(norm))
-        for j in range(i + 2, min(len(norm), i + _KNOWN_MAX_LEN) + 1)
+        for j in range(i + 2, min(len(norm), i + KNOWN_MAX_LEN) + 1)
         if norm[i:j] in known
     ]
     budget = min(MAX_CORRECTION_EDITS, max(1, len(norm) // 4))
@@ -290,7 +167,7 @@ def _correction(raw: str | None, norm: str, vocab: Vocabulary, fixes: list[str])
         cost = max(i2 - i1, j2 - j1)
         # a known word must not lose, change or (for an insertion) be split by a character
         touches = any(s < i2 and i1 < e for s, e in words) if i2 > i1 else any(s < i1 < e for s, e in words)
-        alters_meaning = _NUMBER_CHAR_RE.search(old + new) or _NEGATION_RE.search(old + new)
+        alters_meaning = NUMBER_CHAR_RE.search(old + new) or _NEGATION_RE.search(old + new)
         safe = not touches and not alters_meaning
         if not safe or changed + cost > budget:
             fixes.append("correction_dropped")
@@ -330,7 +207,9 @@ def _outside(word: str, norm: str, spans: list[tuple[int, int]], exclude: tuple[
     return any(not any(s <= i and i + len(word) <= e for s, e in spans) for i in starts)
 
 
-def _brands(names: tuple[str, ...], norm: str, wanted: str, vocab: Vocabulary, fixes: list[str]) -> tuple[str, ...]:
+def _brands(
+    names: tuple[str, ...], norm: str, wanted: str, vocab: QueryVocabulary, fixes: list[str]
+) -> tuple[str, ...]:
     kept = []
     for name in _clean(names):
         key, snapped = vocab.resolve_brand(name)
@@ -344,10 +223,10 @@ def _brands(names: tuple[str, ...], norm: str, wanted: str, vocab: Vocabulary, f
     return _unique(kept)
 
 
-def _categories(names: tuple[str, ...], vocab: Vocabulary, fixes: list[str]) -> tuple[str, ...]:
+def _categories(names: tuple[str, ...], vocab: QueryVocabulary, fixes: list[str]) -> tuple[str, ...]:
     kept = []
     for name in _clean(names):
-        path, snapped = vocab.category(name)
+        path, snapped = vocab.resolve_category(name)
         if path is None:
             fixes.append("category_dropped")
             continue
@@ -358,7 +237,7 @@ def _categories(names: tuple[str, ...], vocab: Vocabulary, fixes: list[str]) -> 
 
 
 def _attributes(
-    pairs: tuple[tuple[str, str], ...], vocab: Vocabulary, fixes: list[str], in_query: Any
+    pairs: tuple[tuple[str, str], ...], vocab: QueryVocabulary, fixes: list[str], in_query: Any
 ) -> tuple[tuple[str, str], ...]:
     kept: dict[str, str] = {}
     for raw_name, raw_value in pairs:
@@ -385,13 +264,13 @@ def _numbers(norm: str) -> list[float]:
     """Numbers written in the query that may be prices: not a spec (500ml, 3岁, rtx4060), not below 10
     unless followed by 元/块."""
     values = []
-    for m in _NUM_RE.finditer(norm):
+    for m in NUMBER_RE.finditer(norm):
         before = norm[m.start() - 1 : m.start()]
-        if _UNIT_AFTER_RE.match(norm, m.end()) or (before.isascii() and before.isalpha()):
+        if UNIT_AFTER_RE.match(norm, m.end()) or (before.isascii() and before.isalpha()):
             continue
         value = parse_cn_number(m.group())
         # like the price rules: a bare number below 10 is a size or a version, not a price
-        if value is not None and (value >= 10 or (value > 0 and _CURRENCY_RE.match(norm, m.end()))):
+        if value is not None and (value >= 10 or (value > 0 and CURRENCY_RE.match(norm, m.end()))):
             values.append(value)
     return values
 

@@ -41,13 +41,13 @@ from search.understand.grounding import (
     Grounded,
     InvalidAnswer,
     ModelAnswer,
-    Vocabulary,
     ground,
     validate_answer,
 )
 from search.understand.llm import LLMBackend, LLMTimeout
 from search.understand.parsed import ParsedQuery, QueryParser
 from search.understand.prompt import ANSWER_SCHEMA, PROMPT_VERSION, SYSTEM_PROMPT, user_message
+from search.understand.vocab import QueryVocabulary
 
 __all__ = ["COUNTERS", "LLMMode", "LanguageModelParser", "merge", "model_confidence"]
 
@@ -94,7 +94,7 @@ class LanguageModelParser:
     Args:
         rules: The rule-based parser (its parse is the fallback and the base of every merge).
         backend: The language model; None behaves like ``mode="off"``.
-        lexicon: Catalog vocabulary for grounding (a prebuilt ``Vocabulary`` is accepted too).
+        lexicon: Catalog vocabulary for grounding (a prebuilt ``QueryVocabulary`` is accepted too).
         mode: ``off``, ``fallback`` or ``always``.
         budget_ms: Time budget of one model call, cache lookup excluded.
         cache: Parse cache; None disables caching.
@@ -111,7 +111,7 @@ class LanguageModelParser:
         self,
         rules: QueryParser,
         backend: LLMBackend | None,
-        lexicon: Lexicon | Vocabulary,
+        lexicon: Lexicon | QueryVocabulary,
         *,
         mode: str | LLMMode = LLMMode.FALLBACK,
         budget_ms: int = 800,
@@ -126,7 +126,11 @@ class LanguageModelParser:
         self.call_timeout_ms = max(budget_ms, call_timeout_ms or 2 * budget_ms)
         self.rules = rules
         self.backend = backend
-        self.vocabulary = lexicon if isinstance(lexicon, Vocabulary) else Vocabulary(lexicon)
+        if isinstance(lexicon, QueryVocabulary):
+            self.vocabulary = lexicon
+        else:  # the rules parser's vocabulary when it has one: one vocabulary per build
+            found = getattr(rules, "vocabulary", None)
+            self.vocabulary = found if isinstance(found, QueryVocabulary) else QueryVocabulary.from_lexicon(lexicon)
         self.mode = LLMMode.from_str(mode)
         self.budget_ms = budget_ms
         self.cache = cache

@@ -72,13 +72,12 @@ import bisect
 import math
 import re
 from dataclasses import dataclass
-from typing import Literal
 
+from search.understand.cues import CN_NUMERALS, CURRENCY_RE, NUMBER_RE, UNIT_AFTER_RE, UNIT_UNITS
 from search.understand.numbers import parse_cn_number
+from search.understand.parsed import Sort
 
 __all__ = ["PriceIntent", "Sort", "parse_price"]
-
-Sort = Literal["relevance", "price_asc", "price_desc", "sales"]
 
 # ---------------------------------------------------------------------------------------------
 # Confidence levels
@@ -100,13 +99,7 @@ _LEFT_WINDOW = 16
 # ---------------------------------------------------------------------------------------------
 # Regular expressions
 # ---------------------------------------------------------------------------------------------
-_CN_NUM_CLASS = "零〇一二两三四五六七八九十百千万亿壹贰叁肆伍陆柒捌玖拾佰仟萬"
-_NUM_RE = re.compile(
-    r"(?P<ar>[0-9]+(?:\.[0-9]+)?"
-    r"(?:[kKwW](?![a-zA-Z])|[十百千万亿](?:[0-9]|[零一二两三四五六七八九十百千])*)?)"
-    rf"|(?P<cn>[{_CN_NUM_CLASS}]+)"
-)
-_PURE_UNIT_RE = re.compile(r"[十百千万亿拾佰仟萬]")
+_PURE_UNIT_RE = re.compile(f"[{UNIT_UNITS}]")
 _RANGE_MULT_RE = re.compile(r"([0-9]+(?:\.[0-9]+)?|[一二两三四五六七八九])([kKwW千万百])")
 
 _MAX_WORDS = (
@@ -132,7 +125,7 @@ _BLOCK_RE = re.compile(
     r"|第|前|满|减|省|返|送|赠|券|差)"
     rf" ?(?:在|是|为|:)? ?{_PREFIX_WORDS}? ?(?:在)? ?$"
 )
-_CURRENCY_RE = re.compile(r" ?(?:块钱|元钱|元(?![素宵旦气件器年月代朝])|块|rmb|人民币)")
+_CURRENCY_RE = CURRENCY_RE
 _SUFFIX_RE = re.compile(
     r" ?(?:(?P<max>及以下|或以下|以下|以内|之内|封顶|不到|以里)"
     r"|(?P<min>及以上|或以上|以上|起步|往上|开外)"
@@ -149,12 +142,7 @@ _PIECES_RE = re.compile(r"(?:以[上下内]|左右)?的? ?(?:拼图|积木|瓷�
 _FREE_SHIPPING_RE = re.compile(r" ?包邮")
 # What may follow a single price like 9.9元: end, space, punctuation, 的, 包邮.
 _SINGLE_END_RE = re.compile(r"$|[^\w]|的|包邮|_")
-# A letter, digit or measure word right after a number marks it as a spec, not a price.
-_UNIT_AFTER_RE = re.compile(
-    r"[a-zA-Z0-9.%°℃]|[岁月天年周日号码寸斤公克两吨磅米厘毫分升片个只件条包盒袋瓶支罐箱双套张本页粒颗"
-    r"人匹度瓦伏安核层门代级秒时点倍位档挡段平方立座口头针线枚根次遍集部台辆间室厅楼组副对把串卷桶壶杯碗盘"
-    r"抽孔键轴色期课节章英像兆帧]"
-)
+_UNIT_AFTER_RE = UNIT_AFTER_RE
 _TRAILING_DE_RE = re.compile(r"的")
 
 _ASC_STRONG = (
@@ -187,7 +175,7 @@ _SORT_RULES: tuple[tuple[str, Sort, float], ...] = (
     (_ASC_SOFT, "price_asc", _CONF_SORT_SOFT),
 )
 _SORT_RE = re.compile("|".join(f"(?P<s{i}>{pattern})" for i, (pattern, _, _) in enumerate(_SORT_RULES)))
-_QUICK_RE = re.compile(rf"[0-9{_CN_NUM_CLASS}]|便宜|价|贵|序|销|卖|高到|低到|畅|热|爆|火|性价比|实惠|排序|人气|相关")
+_QUICK_RE = re.compile(rf"[0-9{CN_NUMERALS}]|便宜|价|贵|序|销|卖|高到|低到|畅|热|爆|火|性价比|实惠|排序|人气|相关")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -273,10 +261,7 @@ def parse_price(text: str) -> PriceIntent:
     """
     if not isinstance(text, str) or not text:
         return _EMPTY
-    try:
-        return _parse_price(text)
-    except Exception:  # pragma: no cover - safety net; the property tests exercise _parse_price
-        return _EMPTY
+    return _parse_price(text)
 
 
 def _parse_price(text: str) -> PriceIntent:
@@ -327,7 +312,7 @@ def _pick_sort(chosen: list[_Candidate]) -> Sort | None:
 def _numbers(text: str) -> list[_Num]:
     """All numerals in ``text`` with a usable value."""
     found = []
-    for m in _NUM_RE.finditer(text):
+    for m in NUMBER_RE.finditer(text):
         value = parse_cn_number(m.group())
         if value is not None and value <= _MAX_PRICE:
             found.append(_Num(m.start(), m.end(), m.group(), value, m.group("cn") is not None))

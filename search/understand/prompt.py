@@ -18,7 +18,9 @@ import json
 import math
 import re
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, get_args
+
+from search.understand.parsed import Sort
 
 from search.errors import SearchError
 
@@ -30,7 +32,7 @@ __all__ = [
 #: Bumped whenever the prompt or the schema changes; part of the parse-cache key.
 PROMPT_VERSION = "v2"
 
-SORT_VALUES = ("relevance", "price_asc", "price_desc", "sales")
+SORT_VALUES: tuple[str, ...] = get_args(Sort)
 
 # Small caps keep a constrained model from rambling (every token costs latency).
 _MAX_ITEMS = 6

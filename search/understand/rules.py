@@ -54,7 +54,6 @@ from __future__ import annotations
 import logging
 import re
 from dataclasses import dataclass
-from pathlib import Path
 
 from search.text.analyzer import ChineseAnalyzer
 from search.text.lexicon import Lexicon
@@ -63,7 +62,7 @@ from search.understand.keywords import KeywordReader
 from search.understand.matcher import Match, fold
 from search.understand.parsed import ParsedQuery
 from search.understand.price import PriceIntent, parse_price
-from search.understand.spelling import Correction, SpellCorrector, dictionary_cut
+from search.understand.spelling import Correction, Corrector, SpellCorrector, dictionary_cut
 from search.understand.vocab import QueryVocabulary
 
 __all__ = ["MAX_QUERY_CHARS", "Mention", "Reading", "RuleParser"]
@@ -137,7 +136,7 @@ class RuleParser:
         lexicon: Lexicon,
         analyzer: ChineseAnalyzer,
         *,
-        spelling: SpellCorrector | None = None,
+        spelling: Corrector | None = None,
         vocabulary: QueryVocabulary | None = None,
         max_chars: int = MAX_QUERY_CHARS,
     ) -> None:
@@ -150,19 +149,11 @@ class RuleParser:
         self._words = KeywordReader(dictionary_cut(analyzer), getattr(analyzer, "stopwords", ()), lexicon.terms)
 
     @classmethod
-    def from_build(cls, build_dir: Path, *, spelling: bool = True) -> RuleParser:
-        """The parser for a published index build (its lexicon and analyzer).
-
-        Args:
-            build_dir: A build directory (``DataDir(data_dir).require_build()``).
-            spelling: Build a :class:`SpellCorrector` from the build's lexicon.
-        """
-        from search.index import load_build_parts
-
-        _, _, lexicon, analyzer = load_build_parts(Path(build_dir))
+    def with_spelling(cls, lexicon: Lexicon, analyzer: ChineseAnalyzer, *, spelling: bool = True) -> RuleParser:
+        """The parser over a build's vocabulary and analyzer (``search.index.load_build_parts``),
+        with a :class:`SpellCorrector` built from the same lexicon when ``spelling``."""
         analyzer.warm_up()
-        corrector = SpellCorrector.from_lexicon(lexicon, analyzer) if spelling else None
-        return cls(lexicon, analyzer, spelling=corrector)
+        return cls(lexicon, analyzer, spelling=correctors(lexicon, analyzer) if spelling else None)
 
     # ------------------------------------------------------------------ public API
     def parse(self, text: str) -> ParsedQuery:
@@ -292,6 +283,15 @@ class RuleParser:
         return list(out)
 
 
+def correctors(lexicon: Lexicon, analyzer: ChineseAnalyzer) -> Corrector:
+    """The spelling correction of a build: the catalog corrector, then the sound-alike corrector
+    (query-log and catalog frequency) on what it left."""
+    from search.understand.soundalike import SoundAlikeCorrector, chain
+
+    sound = SoundAlikeCorrector.from_lexicon(lexicon, analyzer)
+    return chain(SpellCorrector.from_lexicon(lexicon, analyzer, seen=sound.seen), sound)
+
+
 def _paired_spellings(query: str, chosen: list[Mention], removed: list[tuple[int, int]]) -> list[Mention]:
     """Mentions of the other spelling of brands written as a pair (``marantz/马兰士``)."""
     out: list[Mention] = []
@@ -345,6 +345,7 @@ def _minimal(raw: str, analyzer: ChineseAnalyzer | None) -> ParsedQuery:
     try:
         normalized = analyzer.normalize(raw[:MAX_QUERY_CHARS]) if analyzer is not None else raw
     except Exception:
+        log.exception("normalisation failed; using the raw query")
         normalized = raw[:MAX_QUERY_CHARS]
     return ParsedQuery(
         text=raw, normalized=normalized, keywords=[normalized] if normalized else [], parser="rules", confidence=0.0

@@ -60,10 +60,21 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from typing import Protocol
 
 from search.text.pinyin import fuzzy, readings, same_sound, sound_keys  # noqa: F401 (re-exported)
+from search.understand.cues import NUMERAL_CHARS
 
-__all__ = ["Correction", "Edit", "SpellCorrector", "dictionary_cut", "fuzzy", "query_word_counts", "readings"]
+__all__ = [
+    "Correction",
+    "Corrector",
+    "Edit",
+    "SpellCorrector",
+    "dictionary_cut",
+    "fuzzy",
+    "query_word_counts",
+    "readings",
+]
 
 MAX_WINDOW = 4
 MIN_ONE_CHAR_WINDOW = 4
@@ -72,10 +83,11 @@ FUNCTION_CHAR_FREQ = 20000
 MAX_EDITS = 2
 DOMINANCE = 3.0
 LOG_KNOWN = 2
+#: a fix of two loose characters with this much support needs no neighbour evidence (``seen``)
+LOOSE_PAIR_SUPPORT = 100
 _MAX_WORD = 6
 
 _CJK_RUN = re.compile(r"[\u4e00-\u9fff]+")
-_NUMERALS = frozenset("零〇一二两三四五六七八九十百千万亿壹贰叁肆伍陆柒捌玖拾佰仟")
 
 
 HOMOPHONE, NEAR_HOMOPHONE, ONE_CHAR = "homophone", "near_homophone", "one_char"
@@ -104,6 +116,14 @@ class Correction:
     confidence: float
 
 
+class Corrector(Protocol):
+    """Anything that corrects a normalised query (:class:`SpellCorrector`, the sound-alike corrector)."""
+
+    def correct(self, text: str) -> Correction | None:
+        """The corrected query, or None when nothing changed."""
+        ...
+
+
 class SpellCorrector:
     """Corrects Chinese typos against a vocabulary of catalog words (see the module docstring).
 
@@ -115,6 +135,9 @@ class SpellCorrector:
         min_count: Support a homophone needs; near homophones need 2x, one wrong character 10x.
         attested: Words whose character pairs count as seen (default: ``words``).
         char_freq: How common a character is as a word on its own (jieba frequency).
+        seen: True for a string the shop has seen (catalog or query log). When given, a fix of a
+            window of two loose characters (no known word in it) must be seen together with the
+            character before or after it (``柜门交链`` is not read as 柜门脚链).
     """
 
     def __init__(
@@ -126,8 +149,10 @@ class SpellCorrector:
         min_count: int = 3,
         attested: Mapping[str, int] | None = None,
         char_freq: Callable[[str], int] | None = None,
+        seen: Callable[[str], bool] | None = None,
     ) -> None:
         self.min_count = min_count
+        self._seen = seen
         self._char_freq = char_freq
         self._segment = segment or list
         self._known_extra = known
@@ -161,7 +186,13 @@ class SpellCorrector:
 
     @classmethod
     def from_lexicon(
-        cls, lexicon, analyzer=None, *, min_count: int = 3, query_terms: Mapping[str, int] | None = None
+        cls,
+        lexicon,
+        analyzer=None,
+        *,
+        min_count: int = 3,
+        query_terms: Mapping[str, int] | None = None,
+        seen: Callable[[str], bool] | None = None,
     ) -> SpellCorrector:
         """Build from a :class:`~search.text.lexicon.Lexicon` (and the analyzer's dictionary).
 
@@ -195,14 +226,22 @@ class SpellCorrector:
             if count >= LOG_KNOWN:
                 protected.add(word)
                 attested[word] = attested.get(word, 0) + count
-        freq = _jieba_freq(analyzer)
+        freq = _word_frequency(analyzer)
 
         def known(word: str) -> bool:
-            return word in protected or (freq is not None and freq.get(word, 0) > 0)
+            return word in protected or (freq is not None and freq(word) > 0)
 
         segment = dictionary_cut(analyzer, hmm=False) if analyzer is not None else None
-        char_freq = (lambda ch: freq.get(ch, 0)) if freq is not None else None
-        return cls(words, known=known, segment=segment, min_count=min_count, attested=attested, char_freq=char_freq)
+        char_freq = freq
+        return cls(
+            words,
+            known=known,
+            segment=segment,
+            min_count=min_count,
+            attested=attested,
+            char_freq=char_freq,
+            seen=seen,
+        )
 
     # ------------------------------------------------------------------ queries
     def is_known(self, word: str) -> bool:
@@ -255,6 +294,16 @@ class SpellCorrector:
                 editable = [not solid[k] for k in range(a, b + 1) for _ in tokens[k]]
                 anchored = any(solid[a : b + 1])
                 edit = self._best(run[start:end], editable, anchored)
+                if (
+                    edit is not None
+                    and not anchored
+                    and end - start == 2
+                    and self._seen is not None
+                    and edit[2] < LOOSE_PAIR_SUPPORT
+                ):
+                    before, after = run[start - 1 : start], run[end : end + 1]
+                    if not (before and self._seen(before + edit[0])) and not (after and self._seen(edit[0] + after)):
+                        edit = None  # two loose characters: the fix must fit its neighbours too
                 if edit is not None:
                     replacement, kind, support = edit
                     edits.append(Edit(offset + start, offset + end, run[start:end], replacement, kind, support))
@@ -304,7 +353,7 @@ class SpellCorrector:
         changed = 0
         for ch, new, can in zip(window, word, editable, strict=True):
             if ch != new:
-                if not can or ch in _NUMERALS or new in _NUMERALS:
+                if not can or ch in NUMERAL_CHARS or new in NUMERAL_CHARS:
                     return False
                 if self._char_freq is not None and self._char_freq(ch) >= FUNCTION_CHAR_FREQ:
                     return False  # 的, 是, 大, 号...: too common on their own to be a typo
@@ -340,32 +389,19 @@ def query_word_counts(queries: Iterable[str], analyzer=None) -> dict[str, int]:
     return {w: c for w, c in counts.items() if c >= LOG_KNOWN}
 
 
-def _jieba_tokenizer(analyzer):
-    """The analyzer's jieba tokenizer, when it exposes one (``ChineseAnalyzer`` does, privately)."""
-    get = getattr(analyzer, "_tokenizer", None)
-    try:
-        return get() if callable(get) else None
-    except Exception:  # pragma: no cover - jieba failed to load: work without it
-        return None
-
-
-def _jieba_freq(analyzer) -> Mapping[str, int] | None:
-    tokenizer = _jieba_tokenizer(analyzer) if analyzer is not None else None
-    return getattr(tokenizer, "FREQ", None)
+def _word_frequency(analyzer) -> Callable[[str], int] | None:
+    """The analyzer's dictionary frequency lookup, when it has one."""
+    return getattr(analyzer, "word_frequency", None) if analyzer is not None else None
 
 
 def dictionary_cut(analyzer, *, hmm: bool | None = None) -> Callable[[str], list[str]]:
-    """Precise-mode (non-overlapping) jieba segmentation with the analyzer's dictionary.
-
-    ``ChineseAnalyzer.segment`` is search mode (overlapping pieces, for indexing); the
-    parser needs a tiling of the query. Falls back to single characters and Latin runs
-    when the analyzer has no jieba tokenizer.
-    """
-    tokenizer = _jieba_tokenizer(analyzer) if analyzer is not None else None
-    use_hmm = bool(getattr(analyzer, "hmm", True)) if hmm is None else hmm
-    if tokenizer is None:
+    """Precise-mode (non-overlapping) segmentation with the analyzer's dictionary
+    (:meth:`~search.text.analyzer.ChineseAnalyzer.cut`); single characters and Latin runs
+    when the analyzer cannot segment."""
+    cut = getattr(analyzer, "cut", None) if analyzer is not None else None
+    if cut is None:
         return lambda text: _FALLBACK_TOKEN.findall(text)
-    return lambda text: tokenizer.lcut(text, HMM=use_hmm)
+    return lambda text: cut(text, hmm=hmm)
 
 
 _FALLBACK_TOKEN = re.compile(r"[a-z0-9]+|\s+|.", re.S)

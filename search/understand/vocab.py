@@ -38,8 +38,10 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from search.text.analyzer import common_words
 from search.text.lexicon import Lexicon
 from search.text.normalize import normalize
+from search.text.pinyin import syllables
 from search.understand.matcher import DictionaryMatcher, Entry, fold, is_latin
 
 __all__ = ["BrandRef", "QueryVocabulary", "WELL_KNOWN_ATTRIBUTES"]
@@ -50,6 +52,9 @@ BRAND_SHARE = 0.25
 ESTABLISHED_BRAND_PRODUCTS = 10
 SHORT_LATIN_MIN_PRODUCTS = 5
 MAX_CATEGORIES = 5
+#: a word seen this often in titles or past queries is spelled right (grounding never edits it)
+KNOWN_MIN_COUNT = 2
+KNOWN_MAX_LEN = 8
 
 #: Brand strings that mean "no brand": never recognised as a brand mention.
 PLACEHOLDER_BRANDS = frozenset(
@@ -98,6 +103,7 @@ _VALUE_SPLIT = re.compile(r"[,，;；、]")
 _BAD_VALUE = re.compile(r"[0-9]|其他|其它|other|见描述|详见|通用|不限|以上|以下|均码|【|\(|（")
 _HAS_CJK = re.compile(r"[\u4e00-\u9fff]")
 _LEAF_SPLIT = re.compile(r"[()（）]")
+_LATIN_TOKEN_RE = re.compile(r"[a-z][a-z0-9'&.-]*")
 
 
 @dataclass(frozen=True)
@@ -115,20 +121,52 @@ class BrandRef:
 
 
 @dataclass
-class QueryVocabulary:
-    """Matcher plus the tables needed to turn matches into a :class:`ParsedQuery`."""
+class _GroundingIndex:
+    """Lookups for grounding a language model's answer, built on first use."""
 
+    aliases: dict[str, str]
+    by_length: dict[int, list[str]]
+    leaves: dict[str, list[str]]
+    synonyms: dict[str, set[str]]
+    pinyin: dict[str, str] = field(default_factory=dict)
+    known: frozenset[str] | None = None
+
+    @classmethod
+    def of(cls, lexicon: Lexicon) -> _GroundingIndex:
+        aliases = lexicon.aliases()
+        by_length: dict[int, list[str]] = {}
+        for alias in aliases:
+            by_length.setdefault(len(alias), []).append(alias)
+        leaves: dict[str, list[str]] = {}
+        for path in lexicon.categories:
+            leaves.setdefault(path.rsplit("/", 1)[-1], []).append(path)
+        synonyms: dict[str, set[str]] = {}
+        for groups in lexicon.attribute_synonyms.values():
+            for group in groups:
+                for value in group:
+                    synonyms.setdefault(value, set()).update(group)
+        return cls(aliases, by_length, leaves, synonyms)
+
+
+@dataclass
+class QueryVocabulary:
+    """The one query-side vocabulary: the matcher and tables the rule parser turns matches into a
+    :class:`ParsedQuery` with, and the lookups grounding checks a model's answer against
+    (brand spellings by edit distance and pinyin, category leaves, attribute synonyms, known words)."""
+
+    lexicon: Lexicon = field(default_factory=Lexicon)
     matcher: DictionaryMatcher = field(default_factory=DictionaryMatcher)
     brands: dict[str, BrandRef] = field(default_factory=dict)
     #: product word -> category paths
     categories: dict[str, tuple[str, ...]] = field(default_factory=dict)
     #: catalog category paths (to ground a given path)
     category_paths: frozenset[str] = frozenset()
+    _index: _GroundingIndex | None = field(default=None, init=False, repr=False)
 
     @classmethod
     def from_lexicon(cls, lexicon: Lexicon) -> QueryVocabulary:
         """Build the vocabulary (see the module docstring for the rules)."""
-        vocab = cls(category_paths=frozenset(lexicon.categories))
+        vocab = cls(lexicon, category_paths=frozenset(lexicon.categories))
         product_phrases = vocab._add_products(lexicon)
         attribute_phrases = vocab._add_attributes(lexicon, product_phrases)
         vocab._add_brands(lexicon, product_phrases | attribute_phrases)
@@ -226,24 +264,103 @@ class QueryVocabulary:
         """A brand by key."""
         return self.brands.get(key)
 
+    # ------------------------------------------------------------------ grounding lookups
+    def _grounding(self) -> _GroundingIndex:
+        if self._index is None:
+            self._index = _GroundingIndex.of(self.lexicon)
+        return self._index
 
-def common_words(words: list[str]) -> set[str]:
-    """The ``words`` that jieba's general dictionary lists (common words, not obscure brand names)."""
-    if not words:
-        return set()
-    wanted = set(words)
-    found: set[str] = set()
-    try:
-        import jieba
+    def pinyin(self, text: str, *, memo: bool = True) -> str:
+        """Toneless pinyin, syllables joined by spaces (memoised for vocabulary words, not queries)."""
+        memo_table = self._grounding().pinyin
+        value = memo_table.get(text)
+        if value is None:
+            value = " ".join(syllables(text))
+            if memo:
+                memo_table[text] = value
+        return value
 
-        with jieba.get_dict_file() as f:
-            for line in f:
-                word = line.decode("utf-8", "ignore").split(" ", 1)[0]
-                if word in wanted:
-                    found.add(word)
-    except Exception:  # pragma: no cover - no dictionary: keep every alias
-        return set()
-    return found
+    def resolve_brand(self, name: str) -> tuple[str | None, bool]:
+        """``(brand key, snapped)`` for a brand name; ``(None, False)`` when nothing is close enough."""
+        index = self._grounding()
+        key = self.lexicon.resolve_brand(name)
+        if key:
+            return key, False
+        name = normalize(name)
+        limit = _edit_limit(name)
+        found: set[str] = set()
+        for size in range(len(name) - limit, len(name) + limit + 1):
+            for alias in index.by_length.get(size, ()):
+                if alias.isascii() == name.isascii() and _distance(name, alias, limit) <= limit:
+                    found.add(index.aliases[alias])
+        if not found and not name.isascii():
+            target = self.pinyin(name)
+            found = {index.aliases[a] for a in index.by_length.get(len(name), ()) if self.pinyin(a) == target}
+        return (found.pop(), True) if len(found) == 1 else (None, False)
+
+    def brand_mentioned(self, key: str, spelling: str, text: str) -> bool:
+        """Whether the query mentions brand ``key`` (literally, by pinyin, or with a small typo)."""
+        names = [*self.lexicon.brands[key].aliases, normalize(spelling)]
+        if any(n and n in text for n in names):
+            return True
+        padded = f" {self.pinyin(text, memo=False)} "
+        tokens = _LATIN_TOKEN_RE.findall(text)
+        for name in names:
+            if not name:
+                continue
+            if not name.isascii() and f" {self.pinyin(name)} " in padded:
+                return True
+            limit = _edit_limit(name)
+            if name.isascii() and limit and any(_distance(name, t, limit) <= limit for t in tokens):
+                return True
+        return False
+
+    def resolve_category(self, name: str) -> tuple[str | None, bool]:
+        """``(path, snapped)`` for a category path or a unique leaf name."""
+        index = self._grounding()
+        parts = [p.strip() for p in normalize(name).replace(">", "/").split("/") if p.strip()]
+        path = "/".join(parts)
+        if path in self.lexicon.categories:
+            return path, False
+        paths = index.leaves.get(path, [])
+        return (paths[0], True) if len(paths) == 1 else (None, False)
+
+    def known_words(self) -> frozenset[str]:
+        """Words the catalog, its brands and the query log spell this way: a correction must not touch them."""
+        index = self._grounding()
+        if index.known is None:
+            lex = self.lexicon
+            words = set(index.aliases) | set(lex.product_words) | set(index.synonyms)
+            words.update(w for w, c in lex.terms.items() if c >= KNOWN_MIN_COUNT)
+            words.update(w for w, c in lex.query_terms.items() if c >= KNOWN_MIN_COUNT)
+            index.known = frozenset(w for w in words if 2 <= len(w) <= KNOWN_MAX_LEN)
+        return index.known
+
+    def synonyms(self, value: str) -> set[str]:
+        """The attribute values interchangeable with ``value`` (itself included)."""
+        return self._grounding().synonyms.get(value, set()) | {value}
+
+
+def _distance(a: str, b: str, limit: int) -> int:
+    """Levenshtein distance, or ``limit + 1`` as soon as it must exceed ``limit``."""
+    if abs(len(a) - len(b)) > limit:
+        return limit + 1
+    previous = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        current = [i]
+        for j, cb in enumerate(b, 1):
+            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb)))
+        if min(current) > limit:
+            return limit + 1
+        previous = current
+    return previous[-1]
+
+
+def _edit_limit(name: str) -> int:
+    """How many edits a brand spelling may be off: 0 for short names (华为 vs 华硕)."""
+    if name.isascii():
+        return 2 if len(name) >= 9 else 1 if len(name) >= 5 else 0
+    return 1 if len(name) >= 4 else 0
 
 
 def _owner(refs: list[BrandRef]) -> BrandRef | None:

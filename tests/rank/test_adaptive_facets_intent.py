@@ -3,7 +3,8 @@ import pytest
 from search.profiles import AdaptiveConfig, BoostConfig, IntentConfig
 from search.rank.adaptive import adapt_weights, query_shape
 from search.rank.facets import facet_counts, price_bands
-from search.rank.intent import Intent, intent_boosts, intent_filter, is_excluded
+from search.rank.intent import Intent, intent_boosts, is_excluded
+from search.retrieve.filters import intent_filter
 from search.store.base import Filter
 
 WEIGHTS = {"bm25": 0.2, "ngram": 0.3, "dense": 0.5}
@@ -13,12 +14,12 @@ def test_model_numbers_lean_lexical_and_descriptive_queries_lean_dense():
     cfg = AdaptiveConfig(enabled=True, model_number_lexical=2.0, descriptive_dense=1.5)
     model = query_shape("p70d20tl-d4", [], ["p70d20tl-d4", "p70d20tl", "d4"], [], 4)
     assert model.model_number and not model.descriptive
-    w = adapt_weights(WEIGHTS, model, cfg)
+    w = adapt_weights(WEIGHTS, model, cfg, dense_sources=("dense",))
     assert w["bm25"] == 0.4 and w["dense"] == 0.5
     nl = query_shape("适合油皮的男士洗面奶", ["适合", "油皮", "男士", "洗面奶"], [], [], 4)
     assert nl.descriptive
-    assert adapt_weights(WEIGHTS, nl, cfg)["dense"] == 0.75
-    assert adapt_weights(WEIGHTS, nl, AdaptiveConfig(enabled=False)) == WEIGHTS
+    assert adapt_weights(WEIGHTS, nl, cfg, dense_sources=("dense",))["dense"] == 0.75
+    assert adapt_weights(WEIGHTS, nl, AdaptiveConfig(enabled=False), dense_sources=("dense",)) == WEIGHTS
 
 
 def test_price_bands_and_facet_counts():

@@ -15,11 +15,11 @@ from search.text.lexicon import Lexicon
 from search.understand.grounding import (
     InvalidAnswer,
     ModelAnswer,
-    Vocabulary,
     extract_json,
     ground,
     validate_answer,
 )
+from search.understand.vocab import QueryVocabulary
 
 BRANDS = [
     ("Laneige/兰芝", "美妆护肤/面部护理/隔离霜"),
@@ -52,7 +52,7 @@ def make_lexicon() -> Lexicon:
 
 
 LEX = make_lexicon()
-VOCAB = Vocabulary(LEX)
+VOCAB = QueryVocabulary.from_lexicon(LEX)
 DISPLAY_NAMES = {b.name for b in LEX.brands.values()}
 
 

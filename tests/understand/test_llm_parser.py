@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from search.text.normalize import normalize
 from search.understand.cache import ParseCache
 from search.understand.exclusions import extract_exclusions
-from search.understand.grounding import Grounded, Vocabulary
+from search.understand.grounding import Grounded
 from search.understand.hybrid import LanguageModelParser, LLMMode, merge
 from search.understand.llm import (
     LLMResponseError,
@@ -29,10 +29,11 @@ from search.understand.llm import (
 from search.understand.parsed import ParsedQuery
 from search.understand.price import parse_price
 from search.understand.prompt import ANSWER_SCHEMA, SYSTEM_PROMPT, user_message
+from search.understand.vocab import QueryVocabulary
 from tests.understand.test_grounding import DISPLAY_NAMES, make_lexicon
 
 LEX = make_lexicon()
-VOCAB = Vocabulary(LEX)
+VOCAB = QueryVocabulary.from_lexicon(LEX)
 
 
 class StandInRules:

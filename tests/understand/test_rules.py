@@ -310,6 +310,9 @@ def test_from_build(tmp_path) -> None:
     write_json_atomic(
         tmp_path / MANIFEST, {"format": BUILD_FORMAT, "index_config": IndexConfig().model_dump(mode="json")}
     )
-    parser = RuleParser.from_build(tmp_path)
+    from search.index import load_build_parts
+
+    _, _, lexicon, analyzer = load_build_parts(tmp_path)
+    parser = RuleParser.with_spelling(lexicon, analyzer)
     assert parser.parse("兰芝隔离霜").brands == ["Laneige/兰芝"]
     assert split_brand("Laneige/兰芝") == ["laneige/兰芝", "laneige", "兰芝"]
