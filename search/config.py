@@ -65,6 +65,10 @@ class Settings(BaseSettings):
     torch_threads: int | None = Field(None, ge=1)
     reload_interval_s: float = Field(2.0, ge=0)
     log_level: str = "INFO"
+    # The storefront page at ``/``: the public key it sends (a key with the ``search`` scope; it is
+    # visible to every visitor, like any browser search key) and the shoppers its picker offers.
+    storefront_key: SecretStr | None = None
+    storefront_shoppers: list[str] = ["u0002", "u0005", "u0011", "u0010"]
 
 
 # ---------------------------------------------------------------------------- indexing config

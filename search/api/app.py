@@ -14,6 +14,7 @@ from search import __version__
 from search.api import errors, metrics
 from search.api.routes import events, health, products, recommend, users
 from search.api.routes import search as search_routes
+from search.api.routes import web
 from search.config import Settings
 from search.engine import SearchEngine
 
@@ -91,4 +92,5 @@ def create_app(settings: Settings | None = None, engine: SearchEngine | None = N
     app.include_router(events.router)
     app.include_router(recommend.router)
     app.include_router(users.router)
+    app.include_router(web.router)  # the storefront page at / and its assets
     return app
