@@ -34,6 +34,7 @@ class SearchBody(BaseModel):
     size: int = Field(10, ge=1, le=MAX_SIZE)
     profile: str | None = Field(None, max_length=64)
     explain: bool = False
+    highlight: bool = Field(False, description="add highlight.title to each item: matched words in <em>")
 
     @field_validator("price_min", "price_max")
     @classmethod
@@ -67,6 +68,9 @@ class Item(BaseModel):
     price: float | None
     score: float
     explain: dict[str, Any] | None = None
+    highlight: dict[str, str] | None = Field(
+        None, description='with highlight=true: {"title": the title HTML-escaped, matched words in <em>}'
+    )
 
 
 class SearchResult(BaseModel):
@@ -82,6 +86,7 @@ class SearchResult(BaseModel):
     took_ms: float
     profile: str
     index_version: str
+    search_id: str = Field(description="this search's id (uuid4 hex): send it back with click events")
 
 
 class Product(BaseModel):

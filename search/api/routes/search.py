@@ -38,6 +38,7 @@ def run_search(engine: SearchEngine, body: SearchBody) -> JSONResponse:
         size=body.size,
         profile=body.profile,
         explain=body.explain,
+        highlight=body.highlight,
     )
     try:
         res = engine.search(req)
@@ -63,6 +64,7 @@ def run_search(engine: SearchEngine, body: SearchBody) -> JSONResponse:
         "took_ms": res.took_ms,
         "profile": res.profile,
         "index_version": res.index_version,
+        "search_id": res.search_id,
     }
     return JSONResponse(body_out)
 
@@ -81,6 +83,7 @@ def search_get(
     size: Annotated[int, Query(ge=1, le=MAX_SIZE)] = 10,
     profile: Annotated[str | None, Query(max_length=64)] = None,
     explain: bool = False,
+    highlight: Annotated[bool, Query(description="add highlight.title: matched words in <em>")] = False,
 ) -> JSONResponse:
     """Search products. Filters: brand, category, price range; ``explain`` adds per-stage scores."""
     try:
@@ -96,6 +99,7 @@ def search_get(
             size=size,
             profile=profile,
             explain=explain,
+            highlight=highlight,
         )
     except ValueError as exc:
         raise HTTPException(status_code=422, detail=str(exc)) from None
