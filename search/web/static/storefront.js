@@ -484,7 +484,13 @@
         window.history.replaceState(window.history.state, "", url.pathname + url.search);
       }
     }
-    const target = v && document.querySelector(`[data-product="${CSS.escape(v.id)}"]`);
+    returnFocus = v ? v.id : null;
+    restoreFocus();
+    setTimeout(() => { returnFocus = null; }, 1500);
+  }
+  let returnFocus = null; // the result to focus once the list is drawn again after the view closes
+  function restoreFocus() {
+    const target = returnFocus && document.querySelector(`[data-product="${CSS.escape(returnFocus)}"]`);
     if (target) target.focus();
   }
   $("#product-close").addEventListener("click", () => closeProduct(false));
@@ -608,6 +614,10 @@
   search.on("error", ({ error }) => showError(error));
   search.on("render", () => {
     if (search.status !== "error") hideError();
+    if (returnFocus && !viewing && search.status === "idle") {
+      restoreFocus();
+      returnFocus = null;
+    }
     document.body.dataset.status = search.status;
   });
   search.start();
