@@ -35,6 +35,8 @@ from search.retrieve.embed import Embedder, make_embedder
 from search.retrieve.query import check_sources, lexical_vectors, source_queries
 from search.store.base import DENSE, RANKING_FIELDS, Filter, Hit, SourceQuery, Store, point_key
 from search.store.layout import DataDir
+from search.suggest.service import SuggestService
+from search.suggest.suggester import Suggester
 from search.text.normalize import normalize
 from search.understand.parsed import ParsedQuery, QueryParser, Sort
 
@@ -206,6 +208,7 @@ class SearchEngine:
         self._query_vectors = _LRU(4096)
         self._facets = _LRU(1024)
         self._payloads = RankingPayloads(index.version)
+        self._suggest = SuggestService(settings.data_dir, settings.reload_interval_s)
 
     # ------------------------------------------------------------------ lifecycle
     @classmethod
@@ -232,6 +235,7 @@ class SearchEngine:
         if self.embedder is not None:
             self.embedder.warm_up()
         self._preload(self._payloads, self._index)
+        self._suggest.warm_up(self._index)
 
     def reload_if_changed(self, force: bool = False) -> bool:
         """Switch to a newly published build, checking at most every ``reload_interval_s``."""
@@ -287,6 +291,10 @@ class SearchEngine:
             vec = self.embedder.embed_queries([text])[0]
             self._query_vectors.put(text, vec)
         return vec
+
+    def suggester(self) -> Suggester:
+        """The autocomplete of the live build and query log (see :mod:`search.suggest`)."""
+        return self._suggest.get(self.index)
 
     def product(self, product_id: str) -> dict[str, Any] | None:
         """A product's stored record."""

@@ -14,6 +14,7 @@ from search import __version__
 from search.api import errors, metrics
 from search.api.routes import events, health, products, recommend, users
 from search.api.routes import search as search_routes
+from search.api.routes import suggest as suggest_routes
 from search.api.routes import web
 from search.config import Settings
 from search.engine import SearchEngine
@@ -87,6 +88,7 @@ def create_app(settings: Settings | None = None, engine: SearchEngine | None = N
     errors.install(app)
 
     app.include_router(search_routes.router)
+    app.include_router(suggest_routes.router)
     app.include_router(products.router)
     app.include_router(health.router)
     app.include_router(events.router)

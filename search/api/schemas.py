@@ -89,6 +89,21 @@ class SearchResult(BaseModel):
     search_id: str = Field(description="this search's id (uuid4 hex): send it back with click events")
 
 
+class Suggestion(BaseModel):
+    """One autocomplete suggestion: ``text`` is what to put in the search box."""
+
+    text: str
+    kind: Literal["query", "brand", "category", "product"]
+    score: float
+
+
+class SuggestResult(BaseModel):
+    """The response of ``/suggest``."""
+
+    query: str
+    suggestions: list[Suggestion]
+
+
 class Product(BaseModel):
     """A catalog product as stored."""
 

@@ -2,6 +2,8 @@
 
 import re
 
+import pytest
+
 
 def test_every_search_has_its_own_search_id(client):
     a = client.get("/search", params={"q": "面霜"}).json()
@@ -33,3 +35,52 @@ def test_highlight_is_absent_unless_asked(client):
     assert all("highlight" not in i for i in body["items"])
     post = client.post("/search", json={"q": "面霜", "size": 3, "highlight": True}).json()
     assert all("<em>面霜</em>" in i["highlight"]["title"] for i in post["items"] if "面霜" in i["title"])
+
+
+def _suggest(client, **params):
+    r = client.get("/suggest", params=params)
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert set(body) == {"query", "suggestions"}
+    for s in body["suggestions"]:
+        assert set(s) == {"text", "kind", "score"} and s["kind"] in ("query", "brand", "category", "product")
+    return [s["text"] for s in body["suggestions"]]
+
+
+@pytest.mark.parametrize("q", ["兰芝", "lanzhi", "LanZhi", "兰zhi", "lz", "ｌａｎｚｈｉ", "lanzhu"])
+def test_suggest_characters_pinyin_initials_mixed_and_a_typo(client, q):
+    got = _suggest(client, q=q)
+    assert any(t.startswith("兰芝") for t in got), got
+
+
+def test_suggest_size_and_brands(client):
+    assert len(_suggest(client, q="m", size=3)) == 3
+    assert "Nike" in _suggest(client, q="nik") or "耐克" in _suggest(client, q="naike")
+
+
+@pytest.mark.parametrize("q", ["", "   ", "😀", "兰芝😀", "\x00\x07", "<script>alert(1)</script>", "%%%"])
+def test_suggest_odd_input_is_an_empty_or_normal_list(client, q):
+    _suggest(client, q=q)
+
+
+@pytest.mark.parametrize("params", [{"q": "兰" * 1000}, {"q": "兰芝", "size": 0}, {"q": "兰芝", "size": 1000}])
+def test_suggest_bad_input_is_a_422_in_the_error_shape(client, params):
+    r = client.get("/suggest", params=params)
+    assert r.status_code == 422
+    detail = r.json()["detail"]
+    assert isinstance(detail, list) and all({"field", "message"} <= set(d) for d in detail)
+
+
+def test_the_query_log_feeds_suggestions_and_finds_only_what_exists(engine, sample_data_dir, tmp_path):
+    from search.suggest.querylog import QueryLog
+    from search.suggest.service import SuggestService
+
+    service = SuggestService(sample_data_dir, interval_s=0)
+    before = [s.text for s in service.get(engine.index).suggest("lzgl", 10)]
+    log = QueryLog.open(sample_data_dir)
+    log.add("兰芝隔离霜紫色", 40)
+    log.add("火箭发射器", 500)
+    log.close()
+    after = [s.text for s in service.get(engine.index).suggest("lzgl", 10)]
+    assert "兰芝隔离霜紫色" in after and "兰芝隔离霜紫色" not in before
+    assert "火箭发射器" not in [s.text for s in service.get(engine.index).suggest("huojian", 50)]
