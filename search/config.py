@@ -65,6 +65,13 @@ class Settings(BaseSettings):
     torch_threads: int | None = Field(None, ge=1)
     reload_interval_s: float = Field(2.0, ge=0)
     log_level: str = "INFO"
+    # Search log and analytics (see docs/operations.md).
+    log_searches: bool = True
+    log_retention_days: float = Field(90.0, gt=0)
+    log_queue_size: int = Field(10_000, ge=1)
+    # Behaviour events written at once; further requests wait up to events_wait_s, then get 429.
+    events_max_inflight: int = Field(2, ge=1)
+    events_wait_s: float = Field(0.5, ge=0)
 
 
 # ---------------------------------------------------------------------------- indexing config

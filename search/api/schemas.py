@@ -13,6 +13,8 @@ MAX_QUERY_CHARS = 256
 MAX_SIZE = 100
 MAX_PAGE = 1000
 MAX_ID_CHARS = 128
+#: ``source`` of a search (analytics): a short lowercase word such as ``suggest``
+SOURCE_PATTERN = r"^[a-z][a-z0-9_]{0,31}$"
 
 SortParam = Literal["relevance", "price_asc", "price_desc", "sales"]
 
@@ -34,6 +36,11 @@ class SearchBody(BaseModel):
     size: int = Field(10, ge=1, le=MAX_SIZE)
     profile: str | None = Field(None, max_length=64)
     explain: bool = False
+    source: str | None = Field(
+        None,
+        pattern=SOURCE_PATTERN,
+        description="how the search started, for analytics: `suggest` when the shopper chose a suggestion",
+    )
 
     @field_validator("price_min", "price_max")
     @classmethod
@@ -82,6 +89,7 @@ class SearchResult(BaseModel):
     took_ms: float
     profile: str
     index_version: str
+    search_id: str = Field(description="identifies this search: send it with events to attribute clicks")
 
 
 class Product(BaseModel):

@@ -3,14 +3,26 @@
 from __future__ import annotations
 
 import logging
+import time
+import uuid
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, Query
 from fastapi.responses import JSONResponse
 
+from search.analytics.searchlog import LoggedSearch, SearchLog
 from search.api import metrics
-from search.api.deps import get_engine
-from search.api.schemas import MAX_ID_CHARS, MAX_PAGE, MAX_QUERY_CHARS, MAX_SIZE, SearchBody, SearchResult, SortParam
+from search.api.deps import get_engine, get_search_log
+from search.api.schemas import (
+    MAX_ID_CHARS,
+    MAX_PAGE,
+    MAX_QUERY_CHARS,
+    MAX_SIZE,
+    SOURCE_PATTERN,
+    SearchBody,
+    SearchResult,
+    SortParam,
+)
 from search.engine import SearchEngine, SearchRequest
 from search.retrieve.query import SourceUnavailableError
 
@@ -18,8 +30,8 @@ router = APIRouter(tags=["search"])
 log = logging.getLogger(__name__)
 
 
-def run_search(engine: SearchEngine, body: SearchBody) -> JSONResponse:
-    """Validate against the live profiles and run the pipeline."""
+def run_search(engine: SearchEngine, body: SearchBody, search_log: SearchLog | None = None) -> JSONResponse:
+    """Validate against the live profiles, run the pipeline, and log the search."""
     if body.profile is not None and body.profile not in engine.profiles.names():
         raise HTTPException(
             status_code=422,
@@ -52,6 +64,7 @@ def run_search(engine: SearchEngine, body: SearchBody) -> JSONResponse:
         metrics.ZERO_RESULTS.labels(res.profile).inc()
     # The engine's result is already plain data of the documented shape; serialising it directly
     # (the route still declares SearchResult for the OpenAPI schema) saves a validation pass per request.
+    search_id = uuid.uuid4().hex
     body_out = {
         "query": res.query,
         "parsed": res.parsed.model_dump(),
@@ -63,7 +76,26 @@ def run_search(engine: SearchEngine, body: SearchBody) -> JSONResponse:
         "took_ms": res.took_ms,
         "profile": res.profile,
         "index_version": res.index_version,
+        "search_id": search_id,
     }
+    if search_log is not None:
+        search_log.search(
+            LoggedSearch(
+                search_id=search_id,
+                ts=time.time(),
+                user_id=body.user_id,
+                query=res.query,
+                parsed=res.parsed,
+                profile=res.profile,
+                variant=getattr(res, "variant", None),
+                source=body.source,
+                page=body.page,
+                size=body.size,
+                ids=[item["id"] for item in res.items],
+                total=res.total,
+                took_ms=res.took_ms,
+            )
+        )
     return JSONResponse(body_out)
 
 
@@ -81,6 +113,8 @@ def search_get(
     size: Annotated[int, Query(ge=1, le=MAX_SIZE)] = 10,
     profile: Annotated[str | None, Query(max_length=64)] = None,
     explain: bool = False,
+    source: Annotated[str | None, Query(pattern=SOURCE_PATTERN, description="`suggest`: a chosen suggestion")] = None,
+    search_log: Annotated[SearchLog | None, Depends(get_search_log)] = None,
 ) -> JSONResponse:
     """Search products. Filters: brand, category, price range; ``explain`` adds per-stage scores."""
     try:
@@ -96,13 +130,18 @@ def search_get(
             size=size,
             profile=profile,
             explain=explain,
+            source=source,
         )
     except ValueError as exc:
         raise HTTPException(status_code=422, detail=str(exc)) from None
-    return run_search(engine, body)
+    return run_search(engine, body, search_log)
 
 
 @router.post("/search", response_model=SearchResult, response_model_exclude_none=True)
-def search_post(body: SearchBody, engine: Annotated[SearchEngine, Depends(get_engine)]) -> JSONResponse:
+def search_post(
+    body: SearchBody,
+    engine: Annotated[SearchEngine, Depends(get_engine)],
+    search_log: Annotated[SearchLog | None, Depends(get_search_log)] = None,
+) -> JSONResponse:
     """Search with a JSON body (structured filters: brands, categories, attributes, price range)."""
-    return run_search(engine, body)
+    return run_search(engine, body, search_log)

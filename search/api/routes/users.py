@@ -8,7 +8,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, Path, Request, Response
 
-from search.api.deps import get_engine
+from search.analytics.searchlog import SearchLog
+from search.api.deps import get_engine, get_search_log
 from search.api.routes.events import get_personalization
 from search.api.schemas import MAX_ID_CHARS
 from search.engine import SearchEngine
@@ -45,13 +46,15 @@ def require_admin(request: Request, engine: Annotated[SearchEngine, Depends(get_
 def forget_user(
     user_id: Annotated[str, Path(min_length=1, max_length=MAX_ID_CHARS)],
     personal: Annotated[Personalization, Depends(get_personalization)],
+    search_log: Annotated[SearchLog | None, Depends(get_search_log)] = None,
 ) -> Response:
-    """Forget a shopper: their events, profile and affinities are deleted and their CF factors zeroed.
+    """Forget a shopper: their events, profile, affinities and logged searches are deleted, their CF factors zeroed.
 
     They get the anonymous ranking from the next request on. Always 204, also for an
     id with no history: deleting is idempotent (a retry after a timeout succeeds) and
     the answer does not reveal whether an id was known.
     """
     deleted = personal.forget(user_id)
-    log.info("forgot a shopper (%d events deleted)", deleted)
+    searches = search_log.forget(user_id) if search_log is not None else 0
+    log.info("forgot a shopper (%d events, %d logged searches deleted)", deleted, searches)
     return Response(status_code=204)
