@@ -92,6 +92,7 @@ def cmd_query(args: argparse.Namespace) -> int:
             "facets": res.facets,
             "took_ms": res.took_ms,
             "profile": res.profile,
+            "search_id": res.search_id,
         }
         print(json.dumps(out, ensure_ascii=False))
         return EXIT_OK

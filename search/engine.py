@@ -10,9 +10,10 @@ from __future__ import annotations
 import logging
 import threading
 import time
+import uuid
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any, cast
 
 import numpy as np
@@ -26,6 +27,7 @@ from search.rank.candidate import Candidate
 from search.rank.explain import result_item
 from search.rank.facets import facet_counts
 from search.rank.fusion import fuse
+from search.rank.highlight import highlight, highlight_terms
 from search.rank.intent import intent_filter, is_excluded, resolve_intent
 from search.rank.personalize import Personalizer
 from search.rank.score import order_candidates, score_candidates
@@ -55,6 +57,13 @@ class SearchRequest:
     size: int = 10
     profile: str | None = None
     explain: bool = False
+    #: add ``highlight: {title}`` to each item (matched words in ``<em>``, the rest HTML-escaped)
+    highlight: bool = False
+
+
+def new_search_id() -> str:
+    """A fresh id for one search (clicks and the search log refer to it)."""
+    return uuid.uuid4().hex
 
 
 @dataclass(frozen=True)
@@ -70,6 +79,7 @@ class SearchResponse:
     profile: str
     timings: dict[str, float]
     index_version: str
+    search_id: str = field(default_factory=new_search_id)
 
 
 class _LRU:
@@ -340,6 +350,8 @@ class SearchEngine:
         if not parsed.search_text.strip():
             t = time.perf_counter()
             total, items, facets = self._browse(index, profile, req, flt, sort)
+            if req.highlight:
+                self._highlight(items, index, parsed)
             lap("browse", t)
             took = round((time.perf_counter() - t0) * 1000, 3)
             return SearchResponse(req.q, parsed, total, items, facets, took, profile.name, timings, index.version)
@@ -359,6 +371,8 @@ class SearchEngine:
         start = (req.page - 1) * req.size
         page = ordered[start : start + req.size]
         items = [result_item(c, req.explain, profile, weights) for c in page]
+        if req.highlight:
+            self._highlight(items, index, parsed)
         lap("finish", t)
         took = round((time.perf_counter() - t0) * 1000, 3)
         return SearchResponse(
@@ -372,6 +386,14 @@ class SearchEngine:
             timings,
             index.version,
         )
+
+    @staticmethod
+    def _highlight(items: list[dict[str, Any]], index: IndexHandle, parsed: ParsedQuery) -> None:
+        """Add ``highlight: {title}`` to each item (see :mod:`search.rank.highlight`)."""
+        text = parsed.search_text
+        terms = highlight_terms(index.analyzer.analyze(text), parsed.brands, index.lexicon) if text.strip() else []
+        for item in items:
+            item["highlight"] = {"title": highlight(item.get("title") or "", terms)}
 
     def _browse(
         self, index: IndexHandle, profile: Profile, req: SearchRequest, flt: Filter, sort: Sort

@@ -41,6 +41,7 @@ class SearchBody(BaseModel):
         pattern=SOURCE_PATTERN,
         description="how the search started, for analytics: `suggest` when the shopper chose a suggestion",
     )
+    highlight: bool = Field(False, description="add highlight.title to each item: matched words in <em>")
 
     @field_validator("price_min", "price_max")
     @classmethod
@@ -74,6 +75,9 @@ class Item(BaseModel):
     price: float | None
     score: float
     explain: dict[str, Any] | None = None
+    highlight: dict[str, str] | None = Field(
+        None, description='with highlight=true: {"title": the title HTML-escaped, matched words in <em>}'
+    )
 
 
 class SearchResult(BaseModel):
@@ -89,7 +93,7 @@ class SearchResult(BaseModel):
     took_ms: float
     profile: str
     index_version: str
-    search_id: str = Field(description="identifies this search: send it with events to attribute clicks")
+    search_id: str = Field(description="this search's id (uuid4 hex): send it back with click events")
 
 
 class Product(BaseModel):

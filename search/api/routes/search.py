@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import time
-import uuid
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, Query
@@ -50,6 +49,7 @@ def run_search(engine: SearchEngine, body: SearchBody, search_log: SearchLog | N
         size=body.size,
         profile=body.profile,
         explain=body.explain,
+        highlight=body.highlight,
     )
     try:
         res = engine.search(req)
@@ -64,7 +64,6 @@ def run_search(engine: SearchEngine, body: SearchBody, search_log: SearchLog | N
         metrics.ZERO_RESULTS.labels(res.profile).inc()
     # The engine's result is already plain data of the documented shape; serialising it directly
     # (the route still declares SearchResult for the OpenAPI schema) saves a validation pass per request.
-    search_id = uuid.uuid4().hex
     body_out = {
         "query": res.query,
         "parsed": res.parsed.model_dump(),
@@ -76,12 +75,12 @@ def run_search(engine: SearchEngine, body: SearchBody, search_log: SearchLog | N
         "took_ms": res.took_ms,
         "profile": res.profile,
         "index_version": res.index_version,
-        "search_id": search_id,
+        "search_id": res.search_id,
     }
     if search_log is not None:
         search_log.search(
             LoggedSearch(
-                search_id=search_id,
+                search_id=res.search_id,
                 ts=time.time(),
                 user_id=body.user_id,
                 query=res.query,
@@ -115,6 +114,7 @@ def search_get(
     explain: bool = False,
     source: Annotated[str | None, Query(pattern=SOURCE_PATTERN, description="`suggest`: a chosen suggestion")] = None,
     search_log: Annotated[SearchLog | None, Depends(get_search_log)] = None,
+    highlight: Annotated[bool, Query(description="add highlight.title: matched words in <em>")] = False,
 ) -> JSONResponse:
     """Search products. Filters: brand, category, price range; ``explain`` adds per-stage scores."""
     try:
@@ -131,6 +131,7 @@ def search_get(
             profile=profile,
             explain=explain,
             source=source,
+            highlight=highlight,
         )
     except ValueError as exc:
         raise HTTPException(status_code=422, detail=str(exc)) from None
