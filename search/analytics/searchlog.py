@@ -261,9 +261,10 @@ class SearchLog:
 
 def open_search_log(settings: Settings, on_outcome: Any = None) -> SearchLog:
     """The search log of a data directory, with its writer started."""
+    from search.db import open_database
     from search.store.layout import DataDir
 
-    store = SearchLogStore(DataDir(settings.data_dir).search_log_db)
+    store = SearchLogStore(open_database(settings, sqlite_path=DataDir(settings.data_dir).search_log_db))
     pseudonymize = Pseudonymizer(settings.user_id_secret.get_secret_value())
     return SearchLog(
         store, pseudonymize, settings.log_retention_days, settings.log_queue_size, on_outcome=on_outcome

@@ -6,66 +6,73 @@ Tables (``shopper`` is a pseudonymous key, see :mod:`search.personal.pseudonym`)
                    variant, source, page, first_position, shown, total, top_ids, took_ms
     search_events  search_id, position, product, event, shopper, ts
                    behaviour events that named the search (and rank) they came from
-    searchlog_meta schema version
 
+Schema versions are migrations of the ``searchlog`` component (:data:`MIGRATIONS`).
 The SQL is portable (SQLite and PostgreSQL): no database-specific functions; per-day
 volume groups by the ``day`` column written with each row instead of a date function.
 Outcomes are counted per search, not per event: a search that got two clicks is one
 clicked search, and an event sent twice counts once.
 
-Embedded deployments keep the log in ``DATA_DIR/searchlog.sqlite``, beside the behaviour
-events, so that a burst of log writes never holds the events database's write lock.
+Several API nodes share it through PostgreSQL (``SEARCH_DB_URL``), like the behaviour events.
+Embedded deployments keep it in ``DATA_DIR/searchlog.sqlite``, beside ``events.sqlite``, so
+that the log writer never holds the events database's write lock.
 """
 
 from __future__ import annotations
 
-import contextlib
-import sqlite3
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import astuple
 from pathlib import Path
 from typing import Any
 
 from search.analytics.records import CART_EVENTS, CLICK_EVENTS, CONVERSION_EVENTS, AttributedEvent, SearchRecord
-from search.config import ConfigError
+from search.db import Database, Migration
+from search.db.sqlite import SQLiteDatabase
 
-SCHEMA_VERSION = "1"
+COLUMNS = tuple(SearchRecord.__dataclass_fields__)
 
-SCHEMA = (
-    """CREATE TABLE IF NOT EXISTS searches (
-        search_id TEXT PRIMARY KEY,
-        ts REAL NOT NULL,
-        day TEXT NOT NULL,
-        shopper TEXT,
-        query TEXT NOT NULL,
-        norm TEXT NOT NULL,
-        parsed TEXT NOT NULL,
-        profile TEXT NOT NULL,
-        variant TEXT,
-        source TEXT,
-        page INTEGER NOT NULL,
-        first_position INTEGER NOT NULL,
-        shown INTEGER NOT NULL,
-        total INTEGER NOT NULL,
-        top_ids TEXT NOT NULL,
-        took_ms REAL NOT NULL
-    )""",
-    "CREATE INDEX IF NOT EXISTS searches_ts ON searches (ts)",
-    "CREATE INDEX IF NOT EXISTS searches_shopper ON searches (shopper)",
-    """CREATE TABLE IF NOT EXISTS search_events (
-        search_id TEXT NOT NULL,
-        position INTEGER,
-        product TEXT NOT NULL,
-        event TEXT NOT NULL,
-        shopper TEXT,
-        ts REAL NOT NULL
-    )""",
-    "CREATE INDEX IF NOT EXISTS search_events_search ON search_events (search_id)",
-    "CREATE INDEX IF NOT EXISTS search_events_ts ON search_events (ts)",
-    "CREATE INDEX IF NOT EXISTS search_events_shopper ON search_events (shopper)",
-    "CREATE TABLE IF NOT EXISTS searchlog_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
-)
+COMPONENT = "searchlog"
+
+MIGRATIONS = [
+    Migration(
+        1,
+        "searches and attributed events",
+        [
+            """CREATE TABLE IF NOT EXISTS searches (
+                search_id TEXT PRIMARY KEY,
+                ts {float} NOT NULL,
+                day TEXT NOT NULL,
+                shopper TEXT,
+                query TEXT NOT NULL,
+                norm TEXT NOT NULL,
+                parsed TEXT NOT NULL,
+                profile TEXT NOT NULL,
+                variant TEXT,
+                source TEXT,
+                page INTEGER NOT NULL,
+                first_position INTEGER NOT NULL,
+                shown INTEGER NOT NULL,
+                total INTEGER NOT NULL,
+                top_ids TEXT NOT NULL,
+                took_ms {float} NOT NULL
+            )""",
+            "CREATE INDEX IF NOT EXISTS searches_ts ON searches (ts)",
+            "CREATE INDEX IF NOT EXISTS searches_shopper ON searches (shopper)",
+            """CREATE TABLE IF NOT EXISTS search_events (
+                search_id TEXT NOT NULL,
+                position INTEGER,
+                product TEXT NOT NULL,
+                event TEXT NOT NULL,
+                shopper TEXT,
+                ts {float} NOT NULL
+            )""",
+            "CREATE INDEX IF NOT EXISTS search_events_search ON search_events (search_id)",
+            "CREATE INDEX IF NOT EXISTS search_events_ts ON search_events (ts)",
+            "CREATE INDEX IF NOT EXISTS search_events_shopper ON search_events (shopper)",
+        ],
+    )
+]
 
 _INSERT_SEARCH = (
     "INSERT INTO searches (search_id, ts, day, shopper, query, norm, parsed, profile, variant, source, page,"
@@ -88,121 +95,76 @@ _OUTCOME_PARAMS: tuple[str, ...] = (*CLICK_EVENTS, *CART_EVENTS, *CONVERSION_EVE
 _JOIN = "FROM searches s LEFT JOIN search_events e ON e.search_id = s.search_id"
 
 
-class SearchLogError(ConfigError):
-    """The search-log database has another schema; the message says what to do."""
-
-
 class SearchLogStore:
-    """Thread-safe access to the search-log database (one SQLite connection per thread).
+    """The search-log tables of a shared-state database (:mod:`search.db`).
 
-    Nothing is created until the first write, so a service that never logs leaves the
-    data directory untouched.
+    Nothing is created until the first write, so a service that never logs leaves an
+    embedded data directory untouched.
 
     Args:
-        path: The database file (``DataDir.search_log_db``).
-        timeout_s: How long a writer waits for another one (SQLite busy timeout).
+        db: The database (:func:`search.db.open_database`), or a SQLite file path.
     """
 
-    def __init__(self, path: Path, timeout_s: float = 10.0) -> None:
-        self.path = Path(path)
-        self.timeout_s = timeout_s
-        self._local = threading.local()
+    def __init__(self, db: Database | Path | str) -> None:
+        self.db: Database = SQLiteDatabase(Path(db)) if isinstance(db, (str, Path)) else db
         self._lock = threading.Lock()
-        self._all: list[sqlite3.Connection] = []
-        self._checked = False
+        self._ready_done = False
 
-    # ------------------------------------------------------------------ connections
-    def _conn(self, create: bool = False) -> sqlite3.Connection | None:
-        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
-        if conn is not None:
-            return conn
-        if not create and not self.path.exists():
-            return None
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        conn = sqlite3.connect(self.path, timeout=self.timeout_s, isolation_level=None, check_same_thread=False)
-        conn.execute("PRAGMA journal_mode=WAL")
-        conn.execute("PRAGMA synchronous=NORMAL")  # the log is analytics: a power cut may lose the last batch
-        conn.execute("PRAGMA secure_delete=ON")  # forgotten shoppers' rows are overwritten, not just unlinked
+    def _ready(self, create: bool = False) -> bool:
+        """Migrate once; False for an embedded database not created yet."""
+        if self._ready_done:
+            return True
+        if not create and not self.db.exists():
+            return False
         with self._lock:
-            if not self._checked:
-                self._init_schema(conn)
-                self._checked = True
-            self._all.append(conn)
-        self._local.conn = conn
-        return conn
-
-    def _init_schema(self, conn: sqlite3.Connection) -> None:
-        with self._write(conn):
-            for statement in SCHEMA:
-                conn.execute(statement)
-            row = conn.execute("SELECT value FROM searchlog_meta WHERE key = 'schema'").fetchone()
-            if row is None:
-                conn.execute("INSERT INTO searchlog_meta (key, value) VALUES ('schema', ?)", (SCHEMA_VERSION,))
-        if row is not None and row[0] != SCHEMA_VERSION:
-            raise SearchLogError(f"{self.path}: search log schema {row[0]!r}, expected {SCHEMA_VERSION}")
-
-    @contextlib.contextmanager
-    def _write(self, conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
-        conn.execute("BEGIN IMMEDIATE")
-        try:
-            yield conn
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
-        conn.execute("COMMIT")
+            if not self._ready_done:
+                self.db.migrate(COMPONENT, MIGRATIONS)
+                self._ready_done = True
+        return True
 
     def _rows(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
-        conn = self._conn()
-        if conn is None:
+        if not self._ready():
             return []
-        return conn.execute(sql, tuple(params)).fetchall()
+        with self.db.read() as tx:
+            return [tuple(r) for r in tx.execute(sql, tuple(params)).fetchall()]
 
     def close(self) -> None:
-        """Close every connection opened by this store."""
-        with self._lock:
-            for conn in self._all:
-                with contextlib.suppress(sqlite3.Error):
-                    conn.close()
-            self._all.clear()
-        self._local = threading.local()
+        """Close the database connections."""
+        self.db.close()
 
     # ------------------------------------------------------------------ writing
     def write(self, searches: Sequence[SearchRecord], events: Sequence[AttributedEvent]) -> None:
         """Store a batch in one transaction (a search id seen before is kept as first written)."""
         if not searches and not events:
             return
-        conn = self._conn(create=True)
-        assert conn is not None
-        with self._write(conn):
+        self._ready(create=True)
+        with self.db.transaction() as tx:
             if searches:
-                conn.executemany(_INSERT_SEARCH, [astuple(r) for r in searches])
+                tx.executemany(_INSERT_SEARCH, [astuple(r) for r in searches])
             if events:
-                conn.executemany(_INSERT_EVENT, [astuple(e) for e in events])
+                tx.executemany(_INSERT_EVENT, [astuple(e) for e in events])
 
     def purge(self, before_ts: float) -> dict[str, int]:
         """Delete searches and attributed events older than ``before_ts``; returns the rows deleted."""
-        conn = self._conn()
-        if conn is None:
+        if not self._ready():
             return {"searches": 0, "events": 0}
-        with self._write(conn):
-            searches = conn.execute("DELETE FROM searches WHERE ts < ?", (before_ts,)).rowcount
-            events = conn.execute("DELETE FROM search_events WHERE ts < ?", (before_ts,)).rowcount
+        with self.db.transaction() as tx:
+            searches = tx.execute("DELETE FROM searches WHERE ts < ?", (before_ts,)).rowcount
+            events = tx.execute("DELETE FROM search_events WHERE ts < ?", (before_ts,)).rowcount
         return {"searches": int(searches), "events": int(events)}
 
     def forget(self, shopper: str) -> int:
         """Delete a shopper's searches and the events attributed to them; returns the searches deleted."""
-        conn = self._conn()
-        if conn is None:
+        if not self._ready():
             return 0
-        with self._write(conn):
-            conn.execute(
+        with self.db.transaction() as tx:
+            tx.execute(
                 "DELETE FROM search_events WHERE shopper = ? OR search_id IN"
                 " (SELECT search_id FROM searches WHERE shopper = ?)",
                 (shopper, shopper),
             )
-            deleted = conn.execute("DELETE FROM searches WHERE shopper = ?", (shopper,)).rowcount
-        with contextlib.suppress(sqlite3.Error):  # old page images leave the WAL file (best effort under readers)
-            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            deleted = tx.execute("DELETE FROM searches WHERE shopper = ?", (shopper,)).rowcount
+        self.db.purge()  # deleted rows unrecoverable from the files too
         return int(deleted)
 
     # ------------------------------------------------------------------ reading (aggregations run in SQL)
@@ -315,11 +277,5 @@ class SearchLogStore:
 
     def search(self, search_id: str) -> dict[str, Any] | None:
         """One logged search as a dict (None when unknown)."""
-        conn = self._conn()
-        if conn is None:
-            return None
-        cur = conn.execute("SELECT * FROM searches WHERE search_id = ?", (search_id,))
-        row = cur.fetchone()
-        if row is None:
-            return None
-        return dict(zip([d[0] for d in cur.description], row, strict=True))
+        rows = self._rows(f"SELECT {', '.join(COLUMNS)} FROM searches WHERE search_id = ?", (search_id,))
+        return dict(zip(COLUMNS, rows[0], strict=True)) if rows else None
