@@ -13,7 +13,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from search import __version__
 from search.api import errors, metrics
 from search.api.auth import require_scope
-from search.api.routes import events, health, products, recommend, users
+from search.api.routes import admin, events, health, products, recommend, users
 from search.api.routes import search as search_routes
 from search.config import Settings
 from search.engine import SearchEngine
@@ -93,4 +93,5 @@ def create_app(settings: Settings | None = None, engine: SearchEngine | None = N
     app.include_router(events.router, dependencies=[Depends(require_scope("search", "events"))])
     app.include_router(recommend.router, dependencies=public)
     app.include_router(users.router)
+    app.include_router(admin.router)
     return app

@@ -34,6 +34,7 @@ class SearchBody(BaseModel):
     size: int = Field(10, ge=1, le=MAX_SIZE)
     profile: str | None = Field(None, max_length=64)
     explain: bool = False
+    session_id: str | None = Field(None, min_length=1, max_length=MAX_ID_CHARS, description="anonymous session")
 
     @field_validator("price_min", "price_max")
     @classmethod
@@ -82,6 +83,10 @@ class SearchResult(BaseModel):
     took_ms: float
     profile: str
     index_version: str
+    experiment: str | None = Field(None, description="the experiment this search ran in, if any")
+    variant: str | None = Field(None, description="the experiment variant (its profile is `profile`)")
+    rules: list[str] = Field(default_factory=list, description="merchandising rules that moved results")
+    synonyms: list[str] = Field(default_factory=list, description="synonyms and rewrites applied to the query")
 
 
 class Product(BaseModel):

@@ -38,6 +38,7 @@ def run_search(engine: SearchEngine, body: SearchBody) -> JSONResponse:
         size=body.size,
         profile=body.profile,
         explain=body.explain,
+        session_id=body.session_id,
     )
     try:
         res = engine.search(req)
@@ -63,6 +64,10 @@ def run_search(engine: SearchEngine, body: SearchBody) -> JSONResponse:
         "took_ms": res.took_ms,
         "profile": res.profile,
         "index_version": res.index_version,
+        "experiment": res.experiment,
+        "variant": res.variant,
+        "rules": list(res.rules),
+        "synonyms": list(res.synonyms),
     }
     return JSONResponse(body_out)
 
@@ -81,6 +86,7 @@ def search_get(
     size: Annotated[int, Query(ge=1, le=MAX_SIZE)] = 10,
     profile: Annotated[str | None, Query(max_length=64)] = None,
     explain: bool = False,
+    session_id: Annotated[str | None, Query(min_length=1, max_length=MAX_ID_CHARS)] = None,
 ) -> JSONResponse:
     """Search products. Filters: brand, category, price range; ``explain`` adds per-stage scores."""
     try:
@@ -96,6 +102,7 @@ def search_get(
             size=size,
             profile=profile,
             explain=explain,
+            session_id=session_id,
         )
     except ValueError as exc:
         raise HTTPException(status_code=422, detail=str(exc)) from None
