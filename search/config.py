@@ -56,6 +56,9 @@ class Settings(BaseSettings):
     # Pseudonymisation of shopper ids and the admin API.
     user_id_secret: SecretStr = SecretStr("change-me-in-production")
     admin_token: SecretStr | None = None
+    # API keys with scopes (see search.api.auth): inline entries and/or a YAML keys file, hashes only.
+    api_keys: str | None = None
+    api_keys_file: Path | None = None
     # Language-model query parsing (OpenAI-compatible server).
     llm_url: str | None = None
     llm_model: str | None = None

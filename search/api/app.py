@@ -7,13 +7,14 @@ import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from search import __version__
 from search.analytics.searchlog import SearchLog, open_search_log
 from search.api import errors, metrics
-from search.api.routes import admin_analytics, events, health, products, recommend, users
+from search.api.auth import require_scope
+from search.api.routes import admin, admin_analytics, events, health, products, recommend, users
 from search.api.routes import search as search_routes
 from search.config import Settings
 from search.engine import SearchEngine
@@ -89,13 +90,15 @@ def create_app(settings: Settings | None = None, engine: SearchEngine | None = N
 
     errors.install(app)
 
-    app.include_router(search_routes.router)
-    app.include_router(products.router)
+    public = [Depends(require_scope("search"))]  # open while no API key is configured
+    app.include_router(search_routes.router, dependencies=public)
+    app.include_router(products.router, dependencies=public)
     app.include_router(health.router)
-    app.include_router(events.router)
-    app.include_router(recommend.router)
+    app.include_router(events.router, dependencies=[Depends(require_scope("search", "events"))])
+    app.include_router(recommend.router, dependencies=public)
     app.include_router(users.router)
     app.include_router(admin_analytics.router)
+    app.include_router(admin.router)
     return app
 
 

@@ -42,6 +42,7 @@ class SearchBody(BaseModel):
         description="how the search started, for analytics: `suggest` when the shopper chose a suggestion",
     )
     highlight: bool = Field(False, description="add highlight.title to each item: matched words in <em>")
+    session_id: str | None = Field(None, min_length=1, max_length=MAX_ID_CHARS, description="anonymous session")
 
     @field_validator("price_min", "price_max")
     @classmethod
@@ -94,6 +95,10 @@ class SearchResult(BaseModel):
     profile: str
     index_version: str
     search_id: str = Field(description="this search's id (uuid4 hex): send it back with click events")
+    experiment: str | None = Field(None, description="the experiment this search ran in, if any")
+    variant: str | None = Field(None, description="the experiment variant (its profile is `profile`)")
+    rules: list[str] = Field(default_factory=list, description="merchandising rules that moved results")
+    synonyms: list[str] = Field(default_factory=list, description="synonyms and rewrites applied to the query")
 
 
 class Product(BaseModel):

@@ -10,8 +10,9 @@ from fastapi import APIRouter, Depends, HTTPException, Query
 
 from search.analytics.searchlog import SearchLog
 from search.analytics.summary import DEFAULT_DAYS, analytics
+from search.api.auth import require_admin
 from search.api.deps import get_search_log
-from search.api.routes.users import require_admin
+from search.api.errors import ERROR_RESPONSES
 
 router = APIRouter(tags=["admin"])
 log = logging.getLogger(__name__)
@@ -20,7 +21,7 @@ log = logging.getLogger(__name__)
 @router.get(
     "/admin/analytics",
     dependencies=[Depends(require_admin)],
-    responses={401: {"description": "no credentials"}, 403: {"description": "not an admin key"}},
+    responses={k: ERROR_RESPONSES[k] for k in (401, 403, 429, 503)},
 )
 def get_analytics(
     search_log: Annotated[SearchLog | None, Depends(get_search_log)],

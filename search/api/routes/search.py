@@ -50,6 +50,7 @@ def run_search(engine: SearchEngine, body: SearchBody, search_log: SearchLog | N
         profile=body.profile,
         explain=body.explain,
         highlight=body.highlight,
+        session_id=body.session_id,
     )
     try:
         res = engine.search(req)
@@ -76,6 +77,10 @@ def run_search(engine: SearchEngine, body: SearchBody, search_log: SearchLog | N
         "profile": res.profile,
         "index_version": res.index_version,
         "search_id": res.search_id,
+        "experiment": res.experiment,
+        "variant": res.variant,
+        "rules": list(res.rules),
+        "synonyms": list(res.synonyms),
     }
     if search_log is not None:
         search_log.search(
@@ -86,7 +91,7 @@ def run_search(engine: SearchEngine, body: SearchBody, search_log: SearchLog | N
                 query=res.query,
                 parsed=res.parsed,
                 profile=res.profile,
-                variant=getattr(res, "variant", None),
+                variant=res.variant,
                 source=body.source,
                 page=body.page,
                 size=body.size,
@@ -115,6 +120,7 @@ def search_get(
     source: Annotated[str | None, Query(pattern=SOURCE_PATTERN, description="`suggest`: a chosen suggestion")] = None,
     search_log: Annotated[SearchLog | None, Depends(get_search_log)] = None,
     highlight: Annotated[bool, Query(description="add highlight.title: matched words in <em>")] = False,
+    session_id: Annotated[str | None, Query(min_length=1, max_length=MAX_ID_CHARS)] = None,
 ) -> JSONResponse:
     """Search products. Filters: brand, category, price range; ``explain`` adds per-stage scores."""
     try:
@@ -132,6 +138,7 @@ def search_get(
             explain=explain,
             source=source,
             highlight=highlight,
+            session_id=session_id,
         )
     except ValueError as exc:
         raise HTTPException(status_code=422, detail=str(exc)) from None
