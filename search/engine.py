@@ -14,6 +14,7 @@ import uuid
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
 from typing import Any, cast
 
 import numpy as np
@@ -21,6 +22,8 @@ import numpy as np
 from search.browse import browse_facets, browse_hits
 from search.config import Settings
 from search.index import IndexHandle, open_build
+from search.ops.snapshot import ConfigHolder
+from search.personal.pseudonym import Pseudonymizer
 from search.profiles import Profile, ProfileRegistry
 from search.rank.adaptive import adapt_weights, query_shape
 from search.rank.candidate import Candidate
@@ -29,6 +32,7 @@ from search.rank.facets import facet_counts
 from search.rank.fusion import fuse
 from search.rank.highlight import highlight, highlight_terms
 from search.rank.intent import intent_filter, is_excluded, resolve_intent
+from search.rank.merchandising import adjust_scores, arrange, pinned_ids, select_rules
 from search.rank.personalize import Personalizer
 from search.rank.score import order_candidates, score_candidates
 from search.retrieve.embed import Embedder, make_embedder
@@ -61,6 +65,8 @@ class SearchRequest:
     explain: bool = False
     #: add ``highlight: {title}`` to each item (matched words in ``<em>``, the rest HTML-escaped)
     highlight: bool = False
+    #: an anonymous shopper's session (experiments assign by it when there is no user id)
+    session_id: str | None = None
 
 
 def new_search_id() -> str:
@@ -81,6 +87,12 @@ class SearchResponse:
     profile: str
     timings: dict[str, float]
     index_version: str
+    #: the experiment and variant this search ran in (None outside any experiment)
+    experiment: str | None = None
+    variant: str | None = None
+    #: the merchandising rules and synonyms that changed this search
+    rules: tuple[str, ...] = ()
+    synonyms: tuple[str, ...] = ()
     search_id: str = field(default_factory=new_search_id)
 
 
@@ -195,7 +207,8 @@ class SearchEngine:
         personalizer: Personalizer | None = None,
     ) -> None:
         self.settings = settings
-        self.profiles = profiles
+        self.configs = ConfigHolder(settings, profiles)  # profiles, rules, synonyms, experiments; hot-reloaded
+        self._pseudonymize = Pseudonymizer(settings.user_id_secret.get_secret_value())
         self._index = index
         self._retired: list[IndexHandle] = []
         self.embedder = embedder
@@ -223,6 +236,11 @@ class SearchEngine:
         return cls(settings, profiles, index, embedder, parser_factory, personalizer)
 
     @property
+    def profiles(self) -> ProfileRegistry:
+        """The live relevance profiles."""
+        return self.configs.current.profiles
+
+    @property
     def index(self) -> IndexHandle:
         """The live index (after a reload check)."""
         self.reload_if_changed()
@@ -244,6 +262,10 @@ class SearchEngine:
             return False
         with self._reload_lock:
             self._checked = now
+            try:
+                self.configs.poll()
+            except Exception:  # a config problem never stops searches; the last good config stays live
+                log.exception("could not check the configuration for changes")
             version = self._data.current_version()
             if version is None or version == self._index.version:
                 return False
@@ -270,6 +292,7 @@ class SearchEngine:
         """Close every open index and the personalizer's stores."""
         for handle in [*self._retired, self._index]:
             handle.close()
+        self.configs.store.close()
         close = getattr(self.personalizer, "close", None)
         if close is not None:
             close()
@@ -335,7 +358,12 @@ class SearchEngine:
         t0 = time.perf_counter()
         timings: dict[str, float] = {}
         index = self.index
-        profile = self.profiles.get(req.profile)
+        snap = self.configs.current  # one config for the whole search
+        arm = None if req.profile else snap.experiments.assign(req.user_id, req.session_id, self._pseudonymize)
+        if arm is not None and arm.profile not in snap.profiles.names():
+            arm = None
+        profile = snap.profiles.get(req.profile or (arm.profile if arm else None))
+        experiment, variant = (arm.experiment, arm.variant) if arm else (None, None)
 
         def lap(stage: str, since: float) -> float:
             now = time.perf_counter()
@@ -343,7 +371,7 @@ class SearchEngine:
             return now
 
         t = time.perf_counter()
-        text = req.q.strip()
+        text, rewrites = snap.synonyms.rewrite(req.q.strip())
         parsed = (
             self.parser(index, profile).parse(text)
             if text
@@ -362,25 +390,44 @@ class SearchEngine:
                 self._highlight(items, index, parsed)
             lap("browse", t)
             took = round((time.perf_counter() - t0) * 1000, 3)
-            return SearchResponse(req.q, parsed, total, items, facets, took, profile.name, timings, index.version)
+            return SearchResponse(
+                req.q, parsed, total, items, facets, took, profile.name, timings, index.version, experiment, variant
+            )
 
-        candidates, weights = self._retrieve(index, profile, parsed, flt, timings)
+        lexical_text, groups = snap.synonyms.expand(parsed.search_text)
+        candidates, weights = self._retrieve(index, profile, parsed, flt, timings, lexical_text)
         t = time.perf_counter()
         candidates = (
             [c for c in candidates if not is_excluded(c.payload, intent)] if uses.exclude == "filter" else candidates
         )
         score_candidates(candidates, intent, profile)
+        resolve_brand = index.lexicon.resolve_brand
+        now = datetime.now(UTC)
+        rules = (
+            select_rules(snap.rules, now, (req.q, text), intent.categories, intent.brand_keys, resolve_brand)
+            if snap.rules
+            else []
+        )
+        notes = adjust_scores(candidates, rules, resolve_brand) if rules else {}
         t = lap("rank", t)
         if req.user_id and self.personalizer is not None and profile.personalization.enabled:
             candidates = self.personalizer.rerank(req.user_id, candidates, profile.personalization)
             t = lap("personalize", t)
         ordered = order_candidates(candidates, sort, profile)
+        if rules:
+            have = {c.id for c in ordered}
+            missing = [pid for pid in pinned_ids(rules) if pid not in have]
+            found = index.store.get(missing) if missing else []
+            ordered, notes = arrange(ordered, rules, {p["id"]: p for p in found if p}, notes)
         facets = facet_counts((c.payload for c in ordered), profile.facets.price_bands, profile.facets.size)
         start = (req.page - 1) * req.size
         page = ordered[start : start + req.size]
         items = [result_item(c, req.explain, profile, weights) for c in page]
         if req.highlight:
             self._highlight(items, index, parsed)
+        if req.explain and notes:
+            for item in items:
+                item["explain"]["rules"] = notes.get(item["id"], [])
         lap("finish", t)
         took = round((time.perf_counter() - t0) * 1000, 3)
         return SearchResponse(
@@ -393,6 +440,10 @@ class SearchEngine:
             profile.name,
             timings,
             index.version,
+            rules=tuple(r.id for r in rules if any(n["rule"] == r.id for ns in notes.values() for n in ns)),
+            synonyms=tuple(rewrites + groups),
+            experiment=experiment,
+            variant=variant,
         )
 
     @staticmethod
@@ -454,6 +505,7 @@ class SearchEngine:
         parsed: ParsedQuery,
         flt: Filter,
         timings: dict[str, float],
+        lexical_text: str | None = None,
     ) -> tuple[list[Candidate], dict[str, float]]:
         sources = profile.active_sources()
         check_sources(list(sources), index.config, self.embedder is not None)
@@ -461,7 +513,7 @@ class SearchEngine:
         t = time.perf_counter()
         lexical_names = [n for n in sources if n != DENSE]
         analysis = index.analyzer.analyze(text)
-        lexical = lexical_vectors(index.analyzer, index.config, text, lexical_names)
+        lexical = lexical_vectors(index.analyzer, index.config, lexical_text or text, lexical_names)
         shape = query_shape(
             analysis.normalized,
             analysis.words,

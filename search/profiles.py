@@ -6,8 +6,8 @@ and how much personalization counts. Profiles inherit from each other like Vespa
 rank profiles (``inherits: hybrid``); the child's keys override the parent's,
 mapping by mapping. Every file is validated when the service starts: an unknown
 key is an error naming the file and the key. Files whose name starts with ``_``
-are abstract (inheritable, not selectable); ``indexing.yaml`` and ``personalization.yaml``
-are not profiles.
+are abstract (inheritable, not selectable); ``indexing.yaml``, ``personalization.yaml`` and the
+operations files (``rules``, ``synonyms``, ``experiments``, see :mod:`search.ops`) are not profiles.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from pydantic import Field, ValidationError, field_validator, model_validator
 
 from search.config import ConfigError, StrictModel, format_validation_error, read_yaml
 
-NOT_PROFILES = {"indexing", "personalization"}
+NOT_PROFILES = {"indexing", "personalization", "rules", "synonyms", "experiments"}
 
 
 class FusionMethod(StrEnum):

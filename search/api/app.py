@@ -7,12 +7,14 @@ import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from search import __version__
+from search.analytics.searchlog import SearchLog, open_search_log
 from search.api import errors, metrics
-from search.api.routes import events, health, products, recommend, users
+from search.api.auth import require_scope
+from search.api.routes import admin, admin_analytics, events, health, products, recommend, users
 from search.api.routes import search as search_routes
 from search.api.routes import suggest as suggest_routes
 from search.api.routes import web
@@ -72,7 +74,10 @@ def create_app(settings: Settings | None = None, engine: SearchEngine | None = N
             except FileNotFoundError as exc:  # no index yet: serve 503s until one is built
                 app.state.startup_error = str(exc)
                 log.error("starting without an index: %s", exc)
+        app.state.search_log = open_app_search_log(app.state.engine)
         yield
+        if app.state.search_log is not None:
+            app.state.search_log.close()
         if app.state.engine is not None and engine is None:
             app.state.engine.close()
 
@@ -87,12 +92,22 @@ def create_app(settings: Settings | None = None, engine: SearchEngine | None = N
 
     errors.install(app)
 
-    app.include_router(search_routes.router)
-    app.include_router(suggest_routes.router)
-    app.include_router(products.router)
+    public = [Depends(require_scope("search"))]  # open while no API key is configured
+    app.include_router(search_routes.router, dependencies=public)
+    app.include_router(suggest_routes.router, dependencies=public)
+    app.include_router(products.router, dependencies=public)
     app.include_router(health.router)
-    app.include_router(events.router)
-    app.include_router(recommend.router)
+    app.include_router(events.router, dependencies=[Depends(require_scope("search", "events"))])
+    app.include_router(recommend.router, dependencies=public)
     app.include_router(users.router)
+    app.include_router(admin_analytics.router)
+    app.include_router(admin.router)
     app.include_router(web.router)  # the storefront page at / and its assets
     return app
+
+
+def open_app_search_log(engine: SearchEngine | None) -> SearchLog | None:
+    """The search log of the engine's data directory (None when ``log_searches`` is off or there is no index)."""
+    if engine is None or not engine.settings.log_searches:
+        return None
+    return open_search_log(engine.settings, on_outcome=metrics.count_log)

@@ -20,6 +20,8 @@ ZERO_RESULTS = Counter("search_zero_results_total", "Searches that returned noth
 PARSER = Counter("search_parser_total", "Queries by the parser that produced the final parse", ["parser"])
 EVENTS = Counter("search_events_total", "Behaviour events received", ["event", "outcome"])
 RECOMMENDATIONS = Counter("search_recommendations_total", "Recommendation requests", ["endpoint", "source"])
+SEARCH_LOG = Counter("search_log_records_total", "Search-log records by outcome", ["kind", "outcome"])
+EVENTS_BUSY = Counter("search_events_busy_total", "POST /events requests refused (429) while the writers were busy")
 INDEX_PRODUCTS = Gauge("search_index_products", "Products in the live index", multiprocess_mode="liveall")
 
 
@@ -38,3 +40,8 @@ def observe_stages(timings_ms: dict[str, float]) -> None:
     """Record one search's stage timings."""
     for stage, ms in timings_ms.items():
         STAGE.labels(stage).observe(ms / 1000.0)
+
+
+def count_log(kind: str, outcome: str, n: int) -> None:
+    """Search-log records written, dropped (queue full) or failed (database error)."""
+    SEARCH_LOG.labels(kind, outcome).inc(n)

@@ -39,6 +39,10 @@ class EventIn(BaseModel):
         None, description="unix seconds or ISO 8601 (with a timezone); default: when it is received"
     )
     query: str | None = Field(None, max_length=MAX_QUERY_CHARS, description="the search that led to it, if any")
+    search_id: str | None = Field(
+        None, pattern=r"^[A-Za-z0-9_-]{1,64}$", description="the `search_id` of the search it came from (analytics)"
+    )
+    position: int | None = Field(None, ge=1, le=100_000, description="1-based rank of the product in that search")
 
     @field_validator("user_id", "product_id")
     @classmethod

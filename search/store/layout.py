@@ -11,6 +11,7 @@
       cache/embeddings.sqlite vectors keyed by model and text
       rejects/                rejected catalog rows, one JSONL file per run
       events.sqlite           shopper behaviour (personalization)
+      searchlog.sqlite        the search log and attributed clicks (analytics)
       cf/                     collaborative-filtering model versions
 
 A build is written into ``<id>.partial``, renamed to ``<id>`` when complete, and
@@ -80,6 +81,7 @@ class DataDir:
         self.rejects_dir = self.root / "rejects"
         self.cf_dir = self.root / "cf"
         self.events_db = self.root / "events.sqlite"
+        self.search_log_db = self.root / "searchlog.sqlite"
 
     # ------------------------------------------------------------------ reading
     def current_build(self) -> Path | None:

@@ -10,8 +10,10 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, Depends, HTTPException
 from pydantic import Discriminator, Tag
 
+from search.analytics.searchlog import LoggedEvent, SearchLog
 from search.api import metrics
-from search.api.deps import get_engine
+from search.api.deps import get_engine, get_search_log
+from search.api.limits import events_slot
 from search.api.schemas import EventsAccepted
 from search.engine import SearchEngine
 from search.personal.events import EventBatch, EventIn
@@ -45,11 +47,12 @@ EventsBody = Annotated[
 ]
 
 
-@router.post("/events", response_model=EventsAccepted)
+@router.post("/events", response_model=EventsAccepted, dependencies=[Depends(events_slot)])
 def post_events(
     body: Annotated[EventsBody, Body(description='one event, or {"events": [...]} (at most 1000)')],
     engine: Annotated[SearchEngine, Depends(get_engine)],
     personal: Annotated[Personalization, Depends(get_personalization)],
+    search_log: Annotated[SearchLog | None, Depends(get_search_log)] = None,
 ) -> EventsAccepted:
     """Record behaviour events (``view``, ``click``, ``cart``, ``purchase``, ``search_click``).
 
@@ -58,16 +61,28 @@ def post_events(
     counted in ``unknown_products``. Shopper ids are pseudonymised before storage.
     """
     events = body.events if isinstance(body, EventBatch) else [body]
+    now = time.time()
     try:
-        result = personal.record(events, engine.index.store, time.time())
+        result = personal.record(events, engine.index.store, now)
     except sqlite3.OperationalError as exc:  # e.g. the database stayed locked past the busy timeout
         log.error("events not stored: %s", exc)
         raise HTTPException(status_code=503, detail="the events store is busy; retry") from None
     for (event, outcome), n in result.outcomes.items():
         metrics.EVENTS.labels(event, outcome).inc(n)
+    if search_log is not None:
+        search_log.events(attributed(events, now))
     return EventsAccepted(
         accepted=len(events),
         stored=result.stored,
         duplicates=result.duplicates,
         unknown_products=result.unknown_products,
     )
+
+
+def attributed(events: list[EventIn], now: float) -> list[LoggedEvent]:
+    """The events that name their search, for the search log (clicks, carts and purchases by search and rank)."""
+    return [
+        LoggedEvent(e.search_id, e.position, e.product_id, e.event, e.user_id, e.ts if isinstance(e.ts, float) else now)
+        for e in events
+        if e.search_id is not None
+    ]

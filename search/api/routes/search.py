@@ -3,14 +3,25 @@
 from __future__ import annotations
 
 import logging
+import time
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, Query
 from fastapi.responses import JSONResponse
 
+from search.analytics.searchlog import LoggedSearch, SearchLog
 from search.api import metrics
-from search.api.deps import get_engine
-from search.api.schemas import MAX_ID_CHARS, MAX_PAGE, MAX_QUERY_CHARS, MAX_SIZE, SearchBody, SearchResult, SortParam
+from search.api.deps import get_engine, get_search_log
+from search.api.schemas import (
+    MAX_ID_CHARS,
+    MAX_PAGE,
+    MAX_QUERY_CHARS,
+    MAX_SIZE,
+    SOURCE_PATTERN,
+    SearchBody,
+    SearchResult,
+    SortParam,
+)
 from search.engine import SearchEngine, SearchRequest
 from search.retrieve.query import SourceUnavailableError
 
@@ -18,8 +29,8 @@ router = APIRouter(tags=["search"])
 log = logging.getLogger(__name__)
 
 
-def run_search(engine: SearchEngine, body: SearchBody) -> JSONResponse:
-    """Validate against the live profiles and run the pipeline."""
+def run_search(engine: SearchEngine, body: SearchBody, search_log: SearchLog | None = None) -> JSONResponse:
+    """Validate against the live profiles, run the pipeline, and log the search."""
     if body.profile is not None and body.profile not in engine.profiles.names():
         raise HTTPException(
             status_code=422,
@@ -39,6 +50,7 @@ def run_search(engine: SearchEngine, body: SearchBody) -> JSONResponse:
         profile=body.profile,
         explain=body.explain,
         highlight=body.highlight,
+        session_id=body.session_id,
     )
     try:
         res = engine.search(req)
@@ -65,7 +77,29 @@ def run_search(engine: SearchEngine, body: SearchBody) -> JSONResponse:
         "profile": res.profile,
         "index_version": res.index_version,
         "search_id": res.search_id,
+        "experiment": res.experiment,
+        "variant": res.variant,
+        "rules": list(res.rules),
+        "synonyms": list(res.synonyms),
     }
+    if search_log is not None:
+        search_log.search(
+            LoggedSearch(
+                search_id=res.search_id,
+                ts=time.time(),
+                user_id=body.user_id,
+                query=res.query,
+                parsed=res.parsed,
+                profile=res.profile,
+                variant=res.variant,
+                source=body.source,
+                page=body.page,
+                size=body.size,
+                ids=[item["id"] for item in res.items],
+                total=res.total,
+                took_ms=res.took_ms,
+            )
+        )
     return JSONResponse(body_out)
 
 
@@ -83,7 +117,10 @@ def search_get(
     size: Annotated[int, Query(ge=1, le=MAX_SIZE)] = 10,
     profile: Annotated[str | None, Query(max_length=64)] = None,
     explain: bool = False,
+    source: Annotated[str | None, Query(pattern=SOURCE_PATTERN, description="`suggest`: a chosen suggestion")] = None,
+    search_log: Annotated[SearchLog | None, Depends(get_search_log)] = None,
     highlight: Annotated[bool, Query(description="add highlight.title: matched words in <em>")] = False,
+    session_id: Annotated[str | None, Query(min_length=1, max_length=MAX_ID_CHARS)] = None,
 ) -> JSONResponse:
     """Search products. Filters: brand, category, price range; ``explain`` adds per-stage scores."""
     try:
@@ -99,14 +136,20 @@ def search_get(
             size=size,
             profile=profile,
             explain=explain,
+            source=source,
             highlight=highlight,
+            session_id=session_id,
         )
     except ValueError as exc:
         raise HTTPException(status_code=422, detail=str(exc)) from None
-    return run_search(engine, body)
+    return run_search(engine, body, search_log)
 
 
 @router.post("/search", response_model=SearchResult, response_model_exclude_none=True)
-def search_post(body: SearchBody, engine: Annotated[SearchEngine, Depends(get_engine)]) -> JSONResponse:
+def search_post(
+    body: SearchBody,
+    engine: Annotated[SearchEngine, Depends(get_engine)],
+    search_log: Annotated[SearchLog | None, Depends(get_search_log)] = None,
+) -> JSONResponse:
     """Search with a JSON body (structured filters: brands, categories, attributes, price range)."""
-    return run_search(engine, body)
+    return run_search(engine, body, search_log)
