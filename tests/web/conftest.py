@@ -10,6 +10,7 @@ Python; tests skip with the reason when either is missing. Screenshots go to
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
@@ -37,6 +38,7 @@ CHROMIUM_ARGS = [
 ]
 SCREENSHOTS = Path(os.environ.get("STOREFRONT_SCREENSHOTS", ROOT / "build" / "screenshots"))
 PUBLIC_KEY = "pk-storefront-test-0123456789"
+AUTH = {"Authorization": f"Bearer {PUBLIC_KEY}"}
 
 #: products whose catalog text is markup: the page must show it as text
 HOSTILE = [
@@ -108,7 +110,7 @@ class Server:
         self.log = log
 
     def get(self, path: str, **params: Any) -> httpx.Response:
-        return httpx.get(self.url + path, params=params, timeout=60)
+        return httpx.get(self.url + path, params=params, headers=AUTH, timeout=60)
 
     def has(self, path: str, **params: Any) -> bool:
         """Whether this API offers a route (a 404 means no such route)."""
@@ -119,8 +121,11 @@ class Server:
 def server(storefront_data, tmp_path_factory) -> Iterator[Server]:
     port = free_port()
     log = tmp_path_factory.mktemp("serve") / "serve.log"
-    env = dict(os.environ, SEARCH_STOREFRONT_KEY=PUBLIC_KEY, SEARCH_CONFIGS_DIR=str(ROOT / "configs"))
-    env.pop("SEARCH_API_KEYS", None)
+    # Keys are configured, so every API call the page makes must carry its public key.
+    key_entry = f"storefront:search:{hashlib.sha256(PUBLIC_KEY.encode()).hexdigest()}"
+    env = dict(os.environ, SEARCH_STOREFRONT_KEY=PUBLIC_KEY, SEARCH_API_KEYS=key_entry)
+    env["SEARCH_CONFIGS_DIR"] = str(ROOT / "configs")
+    env.pop("SEARCH_API_KEYS_FILE", None)
     cmd = [sys.executable, "-c", "import sys; from search.cli import main; sys.exit(main())"]
     cmd += ["serve", "--data-dir", str(storefront_data), "--host", "127.0.0.1", "--port", str(port)]
     with log.open("wb") as out:
@@ -140,7 +145,7 @@ def server(storefront_data, tmp_path_factory) -> Iterator[Server]:
                 pytest.fail(f"search serve did not become healthy:\n{log.read_text()[-3000:]}")
             time.sleep(0.5)
         # warm the query path so the first browser test does not time out on model start-up
-        httpx.get(url + "/search", params={"q": "兰芝"}, timeout=120)
+        httpx.get(url + "/search", params={"q": "兰芝"}, headers=AUTH, timeout=120)
         yield Server(url, storefront_data, proc, log)
     finally:
         proc.terminate()

@@ -13,6 +13,7 @@ import time
 from typing import Any
 from urllib.parse import parse_qs, quote, urlparse
 
+import httpx
 import pytest
 
 from tests.web.conftest import PUBLIC_KEY, screenshot
@@ -194,8 +195,9 @@ def test_product_view_similar_and_events_reach_the_store(page, server):
         assert re.fullmatch(r"[0-9a-f]{32}", click["search_id"]) and cart["search_id"] == click["search_id"]
     rows = events_in_store(server, pid, after_id, wanted=2)
     assert {"click", "cart"} <= {r["event"] for r in rows}, rows
-    if rows and "search_id" in rows[0] and search_id is not None:
-        assert all(r["search_id"] == click["search_id"] for r in rows if r["event"] in ("click", "cart"))
+    logged = search_events_logged(server, click["search_id"]) if search_id is not None else None
+    if logged is not None:  # the search log attributes both to the search and its rank
+        assert {("click", 1, pid), ("cart", 1, pid)} <= set(logged), logged
     # Escape closes the view and the URL forgets the product; focus goes back to the result
     page.keyboard.press("Escape")
     page.wait_for_selector("#product", state="hidden")
@@ -224,6 +226,26 @@ def events_in_store(server: Any, product_id: str, after_id: int = 0, wanted: int
         finally:
             con.close()
         if len(rows) >= wanted or time.monotonic() > deadline:
+            return rows
+        time.sleep(0.2)
+
+
+def search_events_logged(server: Any, search_id: str) -> list[tuple[str, int, str]] | None:
+    """(event, position, product) the search log attributed to a search; None without a search log."""
+    db = server.data_dir / "searchlog.sqlite"
+    if not db.exists():
+        return None
+    deadline = time.monotonic() + 10
+    while True:
+        con = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+        try:
+            sql = "SELECT event, position, product FROM search_events WHERE search_id = ?"
+            rows = [tuple(r) for r in con.execute(sql, (search_id,))]
+        except sqlite3.OperationalError:  # no such table yet
+            rows = []
+        finally:
+            con.close()
+        if len(rows) >= 2 or time.monotonic() > deadline:
             return rows
         time.sleep(0.2)
 
@@ -351,6 +373,11 @@ def test_page_shows_the_apis_top_products(page, server):
     assert hit_ids(page)[:10] == [i["id"] for i in api["items"]][:10]
 
 
+def test_public_routes_need_the_key_the_page_sends(server):
+    assert httpx.get(server.url + "/search", params={"q": "兰芝"}, timeout=30).status_code == 401
+    assert httpx.get(server.url + "/", timeout=30).status_code == 200  # the page itself is public
+
+
 def test_public_key_and_shopper_reach_the_api(page, server):
     calls: list[Any] = []
     page.on("request", lambda r: calls.append(r) if "/search?" in r.url or "/recommend" in r.url else None)
@@ -378,7 +405,8 @@ def test_adapter_speaks_algolia(page, server):
         """async () => {
         const Z = window.ZhsearchInstantSearch;
         const hl = Z.toHighlight('<em>兰芝</em>&lt;b&gt;x&amp;y<script>', 'ignored', '[', ']');
-        const client = Z.createSearchClient({ url: '' });
+        const cfg = JSON.parse(document.getElementById('zhsearch-config').textContent);
+        const client = Z.createSearchClient({ url: '', apiKey: cfg.apiKey });
         const res = await client.search([
           { indexName: 'products:price_asc', params: { query: '隔离霜', page: 1, hitsPerPage: 5,
             facets: ['brand', 'category', 'price'], facetFilters: [['brand:Laneige/兰芝']], numericFilters: ['price>=100', 'price<=400'],
