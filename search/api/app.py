@@ -14,10 +14,9 @@ from search import __version__
 from search.analytics.searchlog import SearchLog, open_search_log
 from search.api import errors, metrics
 from search.api.auth import require_scope
-from search.api.routes import admin, admin_analytics, events, health, products, recommend, users
+from search.api.routes import admin, admin_analytics, events, health, products, recommend, users, web
 from search.api.routes import search as search_routes
 from search.api.routes import suggest as suggest_routes
-from search.api.routes import web
 from search.config import Settings
 from search.engine import SearchEngine
 

@@ -53,7 +53,7 @@ HOSTILE = [
     },
     {
         "id": "X90002",
-        "title": '&lt;em&gt;双重转义&lt;/em&gt; <em>假高亮</em> "引号" \'单引号\' 测试款 隔离霜',
+        "title": "&lt;em&gt;双重转义&lt;/em&gt; <em>假高亮</em> \"引号\" '单引号' 测试款 隔离霜",
         "brand": "Tom & Jerry's <i>",
         "category": "美妆护肤/彩妆/隔离霜",
         "attributes": {},

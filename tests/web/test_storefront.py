@@ -296,7 +296,9 @@ def test_catalog_markup_renders_as_text(page, server):
     assert brand == "<b>Evil</b>兰芝"
     other = page.inner_text(".hit-title a[data-product=X90002]")
     assert "&lt;em&gt;双重转义&lt;/em&gt;" in other and "<em>假高亮</em>" in other
-    assert "<i>" in page.locator(".hit-title a[data-product=X90002]").locator("xpath=../..").locator(".brand").inner_text()
+    assert (
+        "<i>" in page.locator(".hit-title a[data-product=X90002]").locator("xpath=../..").locator(".brand").inner_text()
+    )
     page.click(".hit-title a[data-product=X90001]")
     expect(page.locator("#product-title")).to_contain_text("<script>")
     assert page.inner_text("#product-brand") == "<b>Evil</b>兰芝"
@@ -332,7 +334,10 @@ def test_api_down_shows_a_message(page, server):
     assert "无法访问" in page.inner_text("#banner")
     assert page.locator("#q").is_visible()  # the page is there, not blank
     page.unroute(re.compile(r".*/search\?.*"))
-    page.route(re.compile(r".*/search\?.*"), lambda route: route.fulfill(status=503, json={"detail": [{"field": None, "message": "no index loaded"}]}))
+    page.route(
+        re.compile(r".*/search\?.*"),
+        lambda route: route.fulfill(status=503, json={"detail": [{"field": None, "message": "no index loaded"}]}),
+    )
     page.click("#banner .retry")
     expect(page.locator("#banner")).to_contain_text("no index loaded")
     page.unroute(re.compile(r".*/search\?.*"))
@@ -342,7 +347,9 @@ def test_api_down_shows_a_message(page, server):
 
 
 def test_phone_viewport(browser, server, console):
-    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True, device_scale_factor=2, locale="zh-CN")
+    context = browser.new_context(
+        viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True, device_scale_factor=2, locale="zh-CN"
+    )
     context.set_default_timeout(30_000)
     page = context.new_page()
     console.attach(page)
@@ -409,7 +416,8 @@ def test_adapter_speaks_algolia(page, server):
         const client = Z.createSearchClient({ url: '', apiKey: cfg.apiKey });
         const res = await client.search([
           { indexName: 'products:price_asc', params: { query: '隔离霜', page: 1, hitsPerPage: 5,
-            facets: ['brand', 'category', 'price'], facetFilters: [['brand:Laneige/兰芝']], numericFilters: ['price>=100', 'price<=400'],
+            facets: ['brand', 'category', 'price'], facetFilters: [['brand:Laneige/兰芝']],
+            numericFilters: ['price>=100', 'price<=400'],
             highlightPreTag: '__ais-highlight__', highlightPostTag: '__/ais-highlight__' } },
           { indexName: 'products', params: { query: '隔离霜', hitsPerPage: 0, facets: ['brand'] } },
         ]);
@@ -418,7 +426,12 @@ def test_adapter_speaks_algolia(page, server):
         return { hl, res, error };
       }"""
     )
-    assert out["hl"] == {"value": "[兰芝]<b>x&y<script>", "matchLevel": "partial", "matchedWords": ["兰芝"], "fullyHighlighted": False}
+    assert out["hl"] == {
+        "value": "[兰芝]<b>x&y<script>",
+        "matchLevel": "partial",
+        "matchedWords": ["兰芝"],
+        "fullyHighlighted": False,
+    }
     first, facets_only = out["res"]["results"]
     assert first["page"] == 1 and first["hitsPerPage"] == 5 and first["index"] == "products:price_asc"
     assert "sort=price_asc" in first["params"] and "page=2" in first["params"]

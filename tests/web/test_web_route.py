@@ -39,7 +39,9 @@ def test_page_is_served_without_an_index(client):
     cfg = config_of(r.text)
     assert cfg["apiKey"] == "pk-</script><b>&"  # the configured key, intact after JSON decoding
     assert cfg["shoppers"] == ["u0002", "u0005", "u0011", "u0010"]
-    for src in re.findall(r'<script src="([^"]+)"', r.text) + re.findall(r'<link rel="stylesheet" href="([^"]+)"', r.text):
+    for src in re.findall(r'<script src="([^"]+)"', r.text) + re.findall(
+        r'<link rel="stylesheet" href="([^"]+)"', r.text
+    ):
         asset = client.get("/" + src)
         assert asset.status_code == 200, src
     assert client.head("/").status_code == 200
