@@ -44,18 +44,18 @@ AUTH = {"Authorization": f"Bearer {PUBLIC_KEY}"}
 HOSTILE = [
     {
         "id": "X90001",
-        "title": '<script>window.__xss = 1</script>兰芝测试款 <img src=x onerror="window.__xss = 2"> 隔离霜',
-        "brand": "<b>Evil</b>兰芝",
-        "category": "美妆护肤/彩妆/隔离霜",
+        "title": '<script>window.__xss = 1</script>测试款样品 <img src=x onerror="window.__xss = 2"> 转义',
+        "brand": "<b>Evil</b>测试",
+        "category": "测试/样品",
         "attributes": {"产地": "<i>韩国</i>"},
         "price": 99.0,
         "sales": 1,
     },
     {
         "id": "X90002",
-        "title": "&lt;em&gt;双重转义&lt;/em&gt; <em>假高亮</em> \"引号\" '单引号' 测试款 隔离霜",
+        "title": "&lt;em&gt;双重转义&lt;/em&gt; <em>假高亮</em> \"引号\" '单引号' 测试款样品",
         "brand": "Tom & Jerry's <i>",
-        "category": "美妆护肤/彩妆/隔离霜",
+        "category": "测试/样品",
         "attributes": {},
         "price": 88.0,
         "sales": 1,

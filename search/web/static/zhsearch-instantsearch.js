@@ -194,10 +194,13 @@
       );
     }
 
+    var cacheKeys = [];
     function cached(key, make) {
       if (options.cache === false) return make();
       if (!cache[key]) {
         cache[key] = make().catch(function (err) { delete cache[key]; throw err; });
+        cacheKeys.push(key);
+        if (cacheKeys.length > 200) delete cache[cacheKeys.shift()]; // a page's session, not a memory leak
       }
       return cache[key];
     }
@@ -422,7 +425,7 @@
         });
       },
       /** Forget cached answers (call with InstantSearch's refresh() after the shopper changes). */
-      clearCache: function () { cache = {}; },
+      clearCache: function () { cache = {}; cacheKeys = []; },
     };
   }
 
