@@ -62,8 +62,11 @@ def test_assets_have_types_and_only_shipped_files_are_served(client):
     assert js.status_code == 200 and js.headers["content-type"].startswith("text/javascript")
     assert js.headers["x-content-type-options"] == "nosniff"
     assert client.get("/static/storefront.css").headers["content-type"].startswith("text/css")
-    bundle = client.get("/static/vendor/instantsearch.production.min.js")
+    bundle = client.get("/static/vendor/instantsearch.production.min.js")  # the client accepts gzip
     assert bundle.status_code == 200 and "InstantSearch.js 4.118.1" in bundle.text[:200]
+    assert bundle.headers["content-encoding"] == "gzip" and int(bundle.headers["content-length"]) < 250_000
+    plain = client.get("/static/vendor/instantsearch.production.min.js", headers={"Accept-Encoding": "identity"})
+    assert "content-encoding" not in plain.headers and plain.text == bundle.text
     for bad in [
         "/static/../__init__.py",
         "/static/..%2F__init__.py",

@@ -15,12 +15,13 @@ text that slipped through as markup still could not load or run anything.
 from __future__ import annotations
 
 import functools
+import gzip
 import json
 from pathlib import Path
 from typing import Any
 
 from fastapi import APIRouter, HTTPException, Request
-from fastapi.responses import FileResponse, HTMLResponse
+from fastapi.responses import FileResponse, HTMLResponse, Response
 
 from search import __version__
 from search.config import Settings
@@ -100,14 +101,21 @@ def storefront(request: Request) -> HTMLResponse:
     )
 
 
-@router.get("/static/{path:path}")
-def static_asset(path: str) -> FileResponse:
-    """One file of the page (404 for anything not shipped in ``search/web/static``)."""
+@functools.cache
+def _gzipped(path: str) -> bytes:
+    """A text asset compressed once (the InstantSearch.js bundle: 563 kB, about 150 kB gzipped)."""
+    return gzip.compress(_assets()[path].read_bytes(), compresslevel=9, mtime=0)
+
+
+@router.get("/static/{path:path}", response_model=None)
+def static_asset(path: str, request: Request) -> Response:
+    """One file of the page (404 for anything not shipped in ``search/web/static``), gzipped when accepted."""
     file = _assets().get(path)
     if file is None:
         raise HTTPException(status_code=404, detail=f"no file {path[:100]!r}")
-    return FileResponse(
-        file,
-        media_type=MEDIA_TYPES[file.suffix],
-        headers={"Cache-Control": "public, max-age=3600", "X-Content-Type-Options": "nosniff"},
-    )
+    headers = {"Cache-Control": "public, max-age=3600", "X-Content-Type-Options": "nosniff", "Vary": "Accept-Encoding"}
+    media_type = MEDIA_TYPES[file.suffix]
+    if media_type.startswith("text/") and "gzip" in request.headers.get("accept-encoding", ""):
+        headers["Content-Encoding"] = "gzip"
+        return Response(_gzipped(path), media_type=media_type, headers=headers)
+    return FileResponse(file, media_type=media_type, headers=headers)
