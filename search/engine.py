@@ -29,6 +29,7 @@ from search.rank.facets import facet_counts
 from search.rank.fusion import fuse
 from search.rank.highlight import highlight, highlight_terms
 from search.rank.intent import intent_filter, is_excluded, resolve_intent
+from search.rank.nomatch import assess
 from search.rank.personalize import Personalizer
 from search.rank.score import order_candidates, score_candidates
 from search.retrieve.embed import Embedder, make_embedder
@@ -82,6 +83,10 @@ class SearchResponse:
     timings: dict[str, float]
     index_version: str
     search_id: str = field(default_factory=new_search_id)
+    #: when nothing in the catalog matches (``total`` 0, no items): candidates to show as related
+    related: list[dict[str, Any]] = field(default_factory=list)
+    #: the no-match decision and its evidence (None when the profile does not judge)
+    nomatch: dict[str, Any] | None = None
 
 
 class _LRU:
@@ -375,6 +380,15 @@ class SearchEngine:
             candidates = self.personalizer.rerank(req.user_id, candidates, profile.personalization)
             t = lap("personalize", t)
         ordered = order_candidates(candidates, sort, profile)
+        verdict, related = None, []
+        if profile.nomatch.enabled:
+            n_docs = int(index.manifest.get("products") or len(self._payloads) or 1)
+            best_first = sorted(candidates, key=lambda c: -c.total)
+            verdict = assess(parsed, best_first, index.analyzer, index.lexicon, n_docs, profile.nomatch)
+            if not verdict.matched:
+                keep = ordered[: profile.nomatch.related]
+                related = [result_item(c, req.explain, profile, weights) for c in keep]
+                ordered = []
         facets = facet_counts((c.payload for c in ordered), profile.facets.price_bands, profile.facets.size)
         start = (req.page - 1) * req.size
         page = ordered[start : start + req.size]
@@ -393,6 +407,8 @@ class SearchEngine:
             profile.name,
             timings,
             index.version,
+            related=related,
+            nomatch=verdict.to_dict() if verdict is not None else None,
         )
 
     @staticmethod

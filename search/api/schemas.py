@@ -87,6 +87,10 @@ class SearchResult(BaseModel):
     profile: str
     index_version: str
     search_id: str = Field(description="this search's id (uuid4 hex): send it back with click events")
+    related: list[Item] | None = Field(
+        None, description="when nothing in the catalog matches (total 0): the nearest products, to show apart"
+    )
+    nomatch: dict[str, Any] | None = Field(None, description="with explain=true: the no-match decision and evidence")
 
 
 class Suggestion(BaseModel):

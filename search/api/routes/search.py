@@ -66,6 +66,10 @@ def run_search(engine: SearchEngine, body: SearchBody) -> JSONResponse:
         "index_version": res.index_version,
         "search_id": res.search_id,
     }
+    if res.nomatch is not None and not res.nomatch["matched"]:
+        body_out["related"] = res.related
+    if body.explain and res.nomatch is not None:
+        body_out["nomatch"] = res.nomatch
     return JSONResponse(body_out)
 
 
