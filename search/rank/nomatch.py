@@ -113,8 +113,9 @@ def judge(
     """The decision (see the module docstring). ``texts``: the top items' :func:`item_text`."""
     if known_intent:
         return Verdict(True, "intent", dense=dense)
-    if not terms:
-        return Verdict(True, "no words", dense=dense)
+    if not terms:  # only fillers and stopwords: the meaning decides
+        matched = dense is not None and dense >= dense_threshold
+        return Verdict(matched, "meaning" if matched else "no words", dense=dense)
     cov = coverage(terms, weights, texts)
     absent = list(absent_brands)
     if cov >= min_coverage and not absent:
