@@ -33,6 +33,7 @@ from search.rank.fusion import fuse
 from search.rank.highlight import highlight, highlight_terms
 from search.rank.intent import intent_filter, is_excluded, resolve_intent
 from search.rank.merchandising import adjust_scores, arrange, pinned_ids, select_rules
+from search.rank.nomatch import assess
 from search.rank.personalize import Personalizer
 from search.rank.score import order_candidates, score_candidates
 from search.retrieve.embed import Embedder, make_embedder
@@ -94,6 +95,10 @@ class SearchResponse:
     rules: tuple[str, ...] = ()
     synonyms: tuple[str, ...] = ()
     search_id: str = field(default_factory=new_search_id)
+    #: when nothing in the catalog matches (``total`` 0, no items): candidates to show as related
+    related: list[dict[str, Any]] = field(default_factory=list)
+    #: the no-match decision and its evidence (None when the profile does not judge)
+    nomatch: dict[str, Any] | None = None
 
 
 class _LRU:
@@ -414,6 +419,15 @@ class SearchEngine:
             candidates = self.personalizer.rerank(req.user_id, candidates, profile.personalization)
             t = lap("personalize", t)
         ordered = order_candidates(candidates, sort, profile)
+        verdict, related = None, []
+        if profile.nomatch.enabled:
+            n_docs = int(index.manifest.get("products") or len(self._payloads) or 1)
+            best_first = sorted(candidates, key=lambda c: -c.total)
+            verdict = assess(parsed, best_first, index.analyzer, index.lexicon, n_docs, profile.nomatch)
+            if not verdict.matched:
+                keep = ordered[: profile.nomatch.related]
+                related = [result_item(c, req.explain, profile, weights) for c in keep]
+                ordered = []
         if rules:
             have = {c.id for c in ordered}
             missing = [pid for pid in pinned_ids(rules) if pid not in have]
@@ -444,6 +458,8 @@ class SearchEngine:
             synonyms=tuple(rewrites + groups),
             experiment=experiment,
             variant=variant,
+            related=related,
+            nomatch=verdict.to_dict() if verdict is not None else None,
         )
 
     @staticmethod

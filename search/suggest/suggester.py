@@ -37,6 +37,8 @@ INITIALS_WEIGHT = 0.3
 GROUP_WEIGHT = 0.5
 _VOWEL = re.compile(r"[aeiouv]")
 MAX_SIZE = 50
+#: beginnings (in characters) indexed by their pinyin and initials
+START_CHARS = (2, 3)
 
 
 @dataclass(frozen=True)
@@ -90,6 +92,17 @@ class Suggester:
         # completing a partly typed word: words, brands and categories (not whole logged queries)
         words = [(k, i) for k, i in chars if kinds[i] != "query" or len(k) <= 4]
         self.by_word = PrefixIndex(words, self.scores)
+        # the first characters of every entry, by how many entries start with them: typed pinyin and
+        # initials usually mean a popular beginning, then its best entry is offered
+        starts = sorted({k[:n] for k in self.keys for n in START_CHARS if len(k) >= n and _LEAD.fullmatch(k[:n])})
+        self.starts = starts
+        start_scores = [math.log1p(self.by_chars.count(p)) for p in starts]
+        self.starts_by_pinyin = PrefixIndex(
+            [(k, i) for i, p in enumerate(starts) for k in pinyin_keys(p)], start_scores
+        )
+        self.starts_by_initials = PrefixIndex(
+            [(k, i) for i, p in enumerate(starts) for k in initials_keys(p)], start_scores
+        )
 
     @classmethod
     def build(cls, phrases: CatalogPhrases, log: Iterable[tuple[str, int]], analyzer: ChineseAnalyzer) -> Suggester:
@@ -178,7 +191,14 @@ class Suggester:
                 if accept(i):
                     offer(self.texts[i], i, weight)
                     hits += 1
-        if hits >= want // 3 or not letters.isalpha() or len(letters) < 3:
+        starts = self.starts_by_initials if mode == "initials" else self.starts_by_pinyin
+        for p in starts.best(letters, want // 2):
+            text = self.starts[p]
+            if not lead or text.startswith(lead):
+                for i in self.by_chars.best(text, 1):
+                    offer(self.texts[i], i, 1.0)
+                    hits += 1
+        if hits or not letters.isalpha() or len(letters) < 3:
             return
         for variant in _edits(letters):
             for i in self.by_pinyin.best(variant, 4):
