@@ -132,7 +132,7 @@ def cmd_parse(args: argparse.Namespace) -> int:
 
 def cmd_eval(args: argparse.Namespace) -> int:
     from search.engine import SearchRequest
-    from search.evaluate import evaluate, read_judgments
+    from search.evaluate import METRIC_NAMES, evaluate, paired_tests, read_judgments
 
     judgments = read_judgments(Path(args.judgments))
     engine = _engine(args)
@@ -152,11 +152,14 @@ def cmd_eval(args: argparse.Namespace) -> int:
     finally:
         engine.close()
     summary: dict[str, Any] = {"profiles": {r.profile: r.summary() for r in results}}
+    tests = paired_tests(results, rounds=args.rounds)
+    if tests:
+        summary["significance"] = tests
     if args.report:
         from search.report import write_report
 
         compare = tuple(args.compare) if args.compare else None
-        path = write_report(results, judgments, Path(args.report), args.judgments, compare)  # type: ignore[arg-type]
+        path = write_report(results, judgments, Path(args.report), args.judgments, compare, tests=tests)  # type: ignore[arg-type]
         summary["report"] = str(path)
     if args.json:
         print(json.dumps(summary, ensure_ascii=False))
@@ -167,6 +170,11 @@ def cmd_eval(args: argparse.Namespace) -> int:
                 f"{name:<16} {s['ndcg@10']:>8.4f} {s['mrr@10']:>8.4f} {s['recall@10']:>8.4f} "
                 f"{s['recall@100']:>8.4f} {s['queries']:>8}"
             )
+        for t in tests:  # each profile against the first: mean difference and its p-value
+            cells = " ".join(f"{t['metrics'][m]['delta']:>+8.4f}" for m in METRIC_NAMES)
+            pvals = " ".join(f"{t['metrics'][m]['p']:>8.4f}" for m in METRIC_NAMES)
+            print(f"{'Δ ' + t['b'] + '-' + t['a']:<16} {cells} {t['queries']:>8}")
+            print(f"{'  p (paired)':<16} {pvals}")
         if args.report:
             print(f"report: {summary['report']}")
     return EXIT_OK
@@ -214,7 +222,12 @@ def parser() -> argparse.ArgumentParser:
     e.add_argument("--report", default=None, help="write report.md and metrics.png into this folder")
     e.add_argument("--compare", nargs=2, metavar=("A", "B"), help="profiles for the wins/losses table")
     e.add_argument("--depth", type=int, default=100, help="results fetched per query (default 100)")
+    e.add_argument("--rounds", type=int, default=10_000, help="paired randomisation test rounds (default 10000)")
     e.set_defaults(func=cmd_eval)
+
+    from search.analytics.cli import add_commands
+
+    add_commands(sub, common)
     return p
 
 

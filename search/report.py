@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from search.evaluate import Judgment, ProfileResult, wins_and_losses
 
@@ -42,6 +43,7 @@ def write_report(
     source: str,
     compare: tuple[str, str] | None = None,
     limit: int = 25,
+    tests: Sequence[dict[str, Any]] = (),
 ) -> Path:
     """Write ``report.md`` and ``metrics.png`` into ``out_dir``; return the Markdown path."""
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -59,6 +61,20 @@ def write_report(
         s = res.summary()
         lines.append(f"| {res.profile} | " + " | ".join(f"{s[m]:.4f}" for m in METRICS) + f" | {s['queries']} |")
     lines += ["", "![metrics by profile](metrics.png)", ""]
+    if tests:
+        lines += [
+            f"## Against `{tests[0]['a']}`: paired randomisation test",
+            "",
+            "Mean difference per metric over the same queries, and its two-sided p-value "
+            "(sign-flip randomisation; below 0.05 is unlikely to be chance).",
+            "",
+            "| profile | " + " | ".join(f"Δ {m} (p)" for m in METRICS) + " | queries |",
+            "| --- | " + " | ".join("---" for _ in METRICS) + " | --- |",
+        ]
+        for t in tests:
+            cells = " | ".join(f"{t['metrics'][m]['delta']:+.4f} ({t['metrics'][m]['p']:.4f})" for m in METRICS)
+            lines.append(f"| {t['b']} | {cells} | {t['queries']} |")
+        lines.append("")
     by_name = {r.profile: r for r in results}
     if compare is None and len(results) >= 2:
         compare = (results[0].profile, results[1].profile)
