@@ -59,6 +59,8 @@ def wait_results_change(page: Any, before: list[str]) -> list[str]:
 
 
 def test_pinyin_suggestion_by_keyboard_then_highlighted_results(page, server):
+    searches: list[str] = []
+    page.on("request", lambda r: searches.append(r.url) if "/search?" in r.url else None)
     page.goto(server.url + "/")
     page.wait_for_selector("#q")
     page.keyboard.press("Tab")  # skip link
@@ -78,6 +80,7 @@ def test_pinyin_suggestion_by_keyboard_then_highlighted_results(page, server):
         wait_url(page, lambda p: p.get("q") == [first], f"q={first}")
         assert page.input_value("#q") == first
         assert page.get_attribute("#q", "aria-expanded") == "false"
+        assert any("source=suggest" in u for u in searches)  # analytics learn it was a picked suggestion
         # Escape closes an open list without searching
         page.keyboard.press("Control+A")
         page.keyboard.type("gl")

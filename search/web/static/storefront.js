@@ -69,7 +69,9 @@
     apiKey: cfg.apiKey || null,
     userId: () => shopper || null,
     hitsPerPage: cfg.hitsPerPage || 12,
+    source: (query) => (query && query === suggested ? "suggest" : null), // search analytics: a picked suggestion
   });
+  let suggested = null; // the last suggestion the shopper picked
 
   // ------------------------------------------------------------------ messages
   const banner = $("#banner");
@@ -212,17 +214,18 @@
       clearTimeout(timer);
       timer = setTimeout(fetchSuggestions, 120);
     }
-    function submit(text) {
+    function submit(text, fromSuggestion) {
       clearTimeout(timer);
       seq++;
       items = [];
       setOpen(false);
       input.value = Z.truncateQuery(text);
       shownQuery = input.value.trim();
+      suggested = fromSuggestion ? Z.truncateQuery(shownQuery) : null;
       refine(shownQuery);
     }
     function pick(i) {
-      if (items[i]) submit(items[i].text);
+      if (items[i]) submit(items[i].text, true);
     }
     function onKey(e) {
       if (composing || e.isComposing) return;

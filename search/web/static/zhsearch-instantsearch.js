@@ -286,6 +286,8 @@
       if (bounds.max !== null) qs.set("price_max", String(Math.max(bounds.max, bounds.min || 0)));
       var uid = params.userToken || userId();
       if (uid) qs.set("user_id", uid);
+      var source = typeof options.source === "function" ? options.source(query) : options.source;
+      if (source) qs.set("source", String(source));
       Object.keys(extraParams).forEach(function (k) { qs.set(k, String(extraParams[k])); });
 
       return cached("search?" + qs.toString(), function () { return request("GET", "/search", qs); }).then(function (res) {
