@@ -65,6 +65,12 @@ class Settings(BaseSettings):
     torch_threads: int | None = Field(None, ge=1)
     reload_interval_s: float = Field(2.0, ge=0)
     log_level: str = "INFO"
+    # Browser origins allowed to call the API (CORS), comma-separated: the shop's own sites.
+    cors_origins: str = ""
+
+    def cors_origin_list(self) -> list[str]:
+        """``cors_origins`` as a list (empty: no cross-origin access)."""
+        return [o.strip().rstrip("/") for o in self.cors_origins.split(",") if o.strip()]
 
 
 # ---------------------------------------------------------------------------- indexing config
