@@ -20,6 +20,7 @@ from search.retrieve.embed import Embedder, EmbeddingCache, embed_passages_cache
 from search.store.backend import Backend, EdgeBackend
 from search.store.base import IndexWriter
 from search.store.layout import BUILD_FORMAT, MANIFEST, DataDir, write_json_atomic
+from search.suggest.source import write_source as write_suggest_source
 from search.text.analyzer import ChineseAnalyzer
 from search.text.dictionaries import load_attributes, load_brands, load_words
 from search.text.lexicon import Lexicon
@@ -255,6 +256,8 @@ def build_index(
                 if cache is not None:
                     cache.close()
             save_analysis(partial, vocab.user_words, vocab.stopwords, vocab.lexicon)
+            with progress.stage("autocomplete"):
+                write_suggest_source(partial, products, vocab.analyzer, vocab.lexicon)
             write_manifest(
                 partial,
                 kind="build",

@@ -139,6 +139,14 @@ def cmd_cf_train(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_queries_import(args: argparse.Namespace) -> int:
+    from search.suggest.querylog import import_queries
+
+    result = import_queries(Path(args.data_dir), Path(args.queries))
+    _emit(args, result, lambda r: f"imported {r['imported']} queries ({r['skipped']} empty); log: {r['queries']}")
+    return EXIT_OK
+
+
 def parser() -> argparse.ArgumentParser:
     """The argument parser (exposed for documentation and tests)."""
     common = argparse.ArgumentParser(add_help=False)
@@ -173,6 +181,12 @@ def parser() -> argparse.ArgumentParser:
     cf_sub = cf.add_subparsers(dest="cf_command", required=True)
     tr = cf_sub.add_parser("train", parents=[common], help="train the CF model from the stored events")
     tr.set_defaults(func=cmd_cf_train)
+
+    qu = sub.add_parser("queries", help="the shop's query log (autocomplete)")
+    qu_sub = qu.add_subparsers(dest="queries_command", required=True)
+    qi = qu_sub.add_parser("import", parents=[common], help="add a query file to the log")
+    qi.add_argument("queries", help="one query a line, optionally query<TAB>count")
+    qi.set_defaults(func=cmd_queries_import)
     return p
 
 

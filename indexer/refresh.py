@@ -37,6 +37,7 @@ from search.retrieve.embed import Embedder, make_embedder
 from search.store.backend import Backend, backend_for_build
 from search.store.base import point_key
 from search.store.layout import DataDir
+from search.suggest.source import write_source as write_suggest_source
 
 _PRODUCT_FIELDS = ("id", "title", "brand", "category", "attributes", "price", "sales")
 
@@ -168,6 +169,8 @@ def refresh_index(
                 if cache is not None:
                     cache.close()
             save_analysis(partial, vocab.user_words, vocab.stopwords, vocab.lexicon)
+            with progress.stage("autocomplete"):
+                write_suggest_source(partial, products, vocab.analyzer, vocab.lexicon)
             write_manifest(
                 partial,
                 kind="refresh",

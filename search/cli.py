@@ -93,11 +93,17 @@ def cmd_query(args: argparse.Namespace) -> int:
             "took_ms": res.took_ms,
             "profile": res.profile,
             "search_id": res.search_id,
+            "related": res.related,
+            "nomatch": res.nomatch,
         }
         print(json.dumps(out, ensure_ascii=False))
         return EXIT_OK
     p = res.parsed
     print(f"{res.total} results ({res.took_ms:.1f} ms, profile {res.profile}, parser {p.parser})")
+    if res.nomatch is not None and not res.nomatch["matched"]:
+        print(f"nothing in the catalog matches ({res.nomatch['reason']}); related:")
+        for item in res.related:
+            print(f"     {item['score']:.3f}  {item['title']}  [{item['id']}]")
     intent = {k: v for k, v in p.model_dump().items() if v and k in ("brands", "price_min", "price_max", "exclude")}
     if intent or p.sort != "relevance":
         print(f"understood: {json.dumps({**intent, 'sort': p.sort}, ensure_ascii=False)}")

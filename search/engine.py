@@ -33,12 +33,15 @@ from search.rank.fusion import fuse
 from search.rank.highlight import highlight, highlight_terms
 from search.rank.intent import intent_filter, is_excluded, resolve_intent
 from search.rank.merchandising import adjust_scores, arrange, pinned_ids, select_rules
+from search.rank.nomatch import assess
 from search.rank.personalize import Personalizer
 from search.rank.score import order_candidates, score_candidates
 from search.retrieve.embed import Embedder, make_embedder
 from search.retrieve.query import check_sources, lexical_vectors, source_queries
 from search.store.base import DENSE, RANKING_FIELDS, Filter, Hit, SourceQuery, Store, point_key
 from search.store.layout import DataDir
+from search.suggest.service import SuggestService
+from search.suggest.suggester import Suggester
 from search.text.normalize import normalize
 from search.understand.parsed import ParsedQuery, QueryParser, Sort
 
@@ -92,6 +95,10 @@ class SearchResponse:
     rules: tuple[str, ...] = ()
     synonyms: tuple[str, ...] = ()
     search_id: str = field(default_factory=new_search_id)
+    #: when nothing in the catalog matches (``total`` 0, no items): candidates to show as related
+    related: list[dict[str, Any]] = field(default_factory=list)
+    #: the no-match decision and its evidence (None when the profile does not judge)
+    nomatch: dict[str, Any] | None = None
 
 
 class _LRU:
@@ -219,6 +226,7 @@ class SearchEngine:
         self._query_vectors = _LRU(4096)
         self._facets = _LRU(1024)
         self._payloads = RankingPayloads(index.version)
+        self._suggest = SuggestService(settings.data_dir, settings.reload_interval_s)
 
     # ------------------------------------------------------------------ lifecycle
     @classmethod
@@ -250,6 +258,7 @@ class SearchEngine:
         if self.embedder is not None:
             self.embedder.warm_up()
         self._preload(self._payloads, self._index)
+        self._suggest.warm_up(self._index)
 
     def reload_if_changed(self, force: bool = False) -> bool:
         """Switch to a newly published build, checking at most every ``reload_interval_s``."""
@@ -310,6 +319,10 @@ class SearchEngine:
             vec = self.embedder.embed_queries([text])[0]
             self._query_vectors.put(text, vec)
         return vec
+
+    def suggester(self) -> Suggester:
+        """The autocomplete of the live build and query log (see :mod:`search.suggest`)."""
+        return self._suggest.get(self.index)
 
     def product(self, product_id: str) -> dict[str, Any] | None:
         """A product's stored record."""
@@ -406,6 +419,15 @@ class SearchEngine:
             candidates = self.personalizer.rerank(req.user_id, candidates, profile.personalization)
             t = lap("personalize", t)
         ordered = order_candidates(candidates, sort, profile)
+        verdict, related = None, []
+        if profile.nomatch.enabled:
+            n_docs = int(index.manifest.get("products") or len(self._payloads) or 1)
+            best_first = sorted(candidates, key=lambda c: -c.total)
+            verdict = assess(parsed, best_first, index.analyzer, index.lexicon, n_docs, profile.nomatch)
+            if not verdict.matched:
+                keep = ordered[: profile.nomatch.related]
+                related = [result_item(c, req.explain, profile, weights) for c in keep]
+                ordered = []
         if rules:
             have = {c.id for c in ordered}
             missing = [pid for pid in pinned_ids(rules) if pid not in have]
@@ -436,6 +458,8 @@ class SearchEngine:
             synonyms=tuple(rewrites + groups),
             experiment=experiment,
             variant=variant,
+            related=related,
+            nomatch=verdict.to_dict() if verdict is not None else None,
         )
 
     @staticmethod

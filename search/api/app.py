@@ -16,6 +16,7 @@ from search.api import errors, metrics
 from search.api.auth import require_scope
 from search.api.routes import admin, admin_analytics, events, health, products, recommend, users
 from search.api.routes import search as search_routes
+from search.api.routes import suggest as suggest_routes
 from search.config import Settings
 from search.engine import SearchEngine
 
@@ -59,6 +60,27 @@ class ObserveRequests:
             metrics.REQUESTS.labels(path, scope["method"], str(status)).inc()
 
 
+#: responses at least this large are gzipped when the client accepts it
+GZIP_MIN_BYTES = 1000
+
+
+def add_web_middleware(app: FastAPI, settings: Settings) -> None:
+    """gzip for large responses; CORS for the shop's own origins (``SEARCH_CORS_ORIGINS``)."""
+    from fastapi.middleware.cors import CORSMiddleware
+    from fastapi.middleware.gzip import GZipMiddleware
+
+    app.add_middleware(GZipMiddleware, minimum_size=GZIP_MIN_BYTES)
+    origins = settings.cors_origin_list()
+    if origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=origins,
+            allow_methods=["GET", "POST"],
+            allow_headers=["Content-Type", "Authorization"],
+            max_age=600,
+        )
+
+
 def create_app(settings: Settings | None = None, engine: SearchEngine | None = None) -> FastAPI:
     """Build the app. ``engine`` may be injected (tests); otherwise it is built at startup."""
 
@@ -86,12 +108,14 @@ def create_app(settings: Settings | None = None, engine: SearchEngine | None = N
         lifespan=lifespan,
     )
 
+    add_web_middleware(app, settings or Settings())
     app.add_middleware(ObserveRequests)
 
     errors.install(app)
 
     public = [Depends(require_scope("search"))]  # open while no API key is configured
     app.include_router(search_routes.router, dependencies=public)
+    app.include_router(suggest_routes.router, dependencies=public)
     app.include_router(products.router, dependencies=public)
     app.include_router(health.router)
     app.include_router(events.router, dependencies=[Depends(require_scope("search", "events"))])

@@ -99,6 +99,25 @@ class SearchResult(BaseModel):
     variant: str | None = Field(None, description="the experiment variant (its profile is `profile`)")
     rules: list[str] = Field(default_factory=list, description="merchandising rules that moved results")
     synonyms: list[str] = Field(default_factory=list, description="synonyms and rewrites applied to the query")
+    related: list[Item] | None = Field(
+        None, description="when nothing in the catalog matches (total 0): the nearest products, to show apart"
+    )
+    nomatch: dict[str, Any] | None = Field(None, description="with explain=true: the no-match decision and evidence")
+
+
+class Suggestion(BaseModel):
+    """One autocomplete suggestion: ``text`` is what to put in the search box."""
+
+    text: str
+    kind: Literal["query", "brand", "category", "product"]
+    score: float
+
+
+class SuggestResult(BaseModel):
+    """The response of ``/suggest``."""
+
+    query: str
+    suggestions: list[Suggestion]
 
 
 class Product(BaseModel):

@@ -68,6 +68,16 @@ def _bounded(text: str, start: int, end: int) -> bool:
     return True
 
 
+def contains(text: str, term: str) -> bool:
+    """``term`` occurs in normalised ``text`` (a Latin/digit term as a whole run, see :func:`_bounded`)."""
+    start = text.find(term)
+    while start >= 0:
+        if _bounded(text, start, start + len(term)):
+            return True
+        start = text.find(term, start + 1)
+    return False
+
+
 def highlight(title: str, terms: Iterable[str]) -> str:
     """``title`` HTML-escaped with every occurrence of the (normalised) terms wrapped in ``<em>``."""
     text, origin = _normalized(title)

@@ -203,6 +203,10 @@ class ChineseAnalyzer:
         """jieba search-mode segmentation of already-normalised text."""
         return self._tokenizer().lcut_for_search(normalized, HMM=self.hmm)
 
+    def cut(self, normalized: str) -> list[str]:
+        """jieba's plain segmentation (words in order, no sub-words) of already-normalised text."""
+        return self._tokenizer().lcut(normalized, HMM=self.hmm)
+
     def analyze(self, text: str) -> Analysis:
         """Normalise ``text`` and return its lazily computed features."""
         return Analysis(self.normalize(text), self.segment, self._stopwords)

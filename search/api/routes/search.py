@@ -100,6 +100,10 @@ def run_search(engine: SearchEngine, body: SearchBody, search_log: SearchLog | N
                 took_ms=res.took_ms,
             )
         )
+    if res.nomatch is not None and not res.nomatch["matched"]:
+        body_out["related"] = res.related
+    if body.explain and res.nomatch is not None:
+        body_out["nomatch"] = res.nomatch
     return JSONResponse(body_out)
 
 
