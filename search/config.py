@@ -83,6 +83,12 @@ class Settings(BaseSettings):
     # Behaviour events written at once; further requests wait up to events_wait_s, then get 429.
     events_max_inflight: int = Field(2, ge=1)
     events_wait_s: float = Field(0.5, ge=0)
+    # Browser origins allowed to call the API (CORS), comma-separated: the shop's own sites.
+    cors_origins: str = ""
+
+    def cors_origin_list(self) -> list[str]:
+        """``cors_origins`` as a list (empty: no cross-origin access)."""
+        return [o.strip().rstrip("/") for o in self.cors_origins.split(",") if o.strip()]
 
 
 # ---------------------------------------------------------------------------- indexing config

@@ -31,7 +31,6 @@ def _pyplot() -> Any:
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
-
     from matplotlib import font_manager
 
     for path in CJK_FONT_FILES:  # not always in matplotlib's font cache: register them by path

@@ -60,6 +60,27 @@ class ObserveRequests:
             metrics.REQUESTS.labels(path, scope["method"], str(status)).inc()
 
 
+#: responses at least this large are gzipped when the client accepts it
+GZIP_MIN_BYTES = 1000
+
+
+def add_web_middleware(app: FastAPI, settings: Settings) -> None:
+    """gzip for large responses; CORS for the shop's own origins (``SEARCH_CORS_ORIGINS``)."""
+    from fastapi.middleware.cors import CORSMiddleware
+    from fastapi.middleware.gzip import GZipMiddleware
+
+    app.add_middleware(GZipMiddleware, minimum_size=GZIP_MIN_BYTES)
+    origins = settings.cors_origin_list()
+    if origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=origins,
+            allow_methods=["GET", "POST"],
+            allow_headers=["Content-Type", "Authorization"],
+            max_age=600,
+        )
+
+
 def create_app(settings: Settings | None = None, engine: SearchEngine | None = None) -> FastAPI:
     """Build the app. ``engine`` may be injected (tests); otherwise it is built at startup."""
 
@@ -87,6 +108,7 @@ def create_app(settings: Settings | None = None, engine: SearchEngine | None = N
         lifespan=lifespan,
     )
 
+    add_web_middleware(app, settings or Settings())
     app.add_middleware(ObserveRequests)
 
     errors.install(app)

@@ -84,3 +84,63 @@ def test_the_query_log_feeds_suggestions_and_finds_only_what_exists(engine, samp
     after = [s.text for s in service.get(engine.index).suggest("lzgl", 10)]
     assert "兰芝隔离霜紫色" in after and "兰芝隔离霜紫色" not in before
     assert "火箭发射器" not in [s.text for s in service.get(engine.index).suggest("huojian", 50)]
+
+
+@pytest.mark.parametrize("q", ["qwzxv", "火箭发射器", "lorem ipsum dolor", "嗯嗯嗯嗯"])
+def test_nothing_matches_gives_zero_results_and_related(client, q):
+    from search.api import metrics
+
+    before = metrics.ZERO_RESULTS.labels("hybrid")._value.get()
+    body = client.get("/search", params={"q": q, "explain": True}).json()
+    assert body["total"] == 0 and body["items"] == [] and body["facets"]["brand"] == []
+    assert 0 < len(body["related"]) <= 5 and body["nomatch"]["matched"] is False
+    assert metrics.ZERO_RESULTS.labels("hybrid")._value.get() == before + 1
+
+
+def test_a_partly_matching_query_keeps_the_matching_products(client):
+    body = client.get("/search", params={"q": "兰芝 火箭", "size": 5}).json()
+    assert body["total"] > 0 and "related" not in body
+    assert all("兰芝" in i["title"] or "laneige" in i["title"].lower() or "蘭芝" in i["title"] for i in body["items"])
+
+
+@pytest.mark.parametrize("q", ["兰芝", "nike", "面霜", "鞋", "洗面乃", "适合油皮的男士洗面奶", "iphone 15"])
+def test_catalog_queries_keep_their_results(client, q):
+    assert client.get("/search", params={"q": q}).json()["total"] > 0
+
+
+def test_nomatch_is_off_per_profile(engine):
+    from search.engine import SearchRequest
+
+    profile = engine.profiles.get("hybrid")
+    off = profile.model_copy(update={"nomatch": profile.nomatch.model_copy(update={"enabled": False})})
+    engine.profiles._profiles["hybrid"] = off
+    try:
+        res = engine.search(SearchRequest(q="qwzxv"))
+    finally:
+        engine.profiles._profiles["hybrid"] = profile
+    assert res.total > 0 and res.nomatch is None
+
+
+def test_cors_for_the_shops_origins_and_gzip(engine, built_sample, configs_dir):
+    from fastapi.testclient import TestClient
+
+    from search.api.app import create_app
+    from search.config import Settings
+
+    settings = Settings(
+        data_dir=built_sample, configs_dir=configs_dir, cors_origins="https://shop.example, https://m.shop.example"
+    )
+    with TestClient(create_app(settings, engine=engine)) as c:
+        ok = c.get("/search", params={"q": "面霜"}, headers={"Origin": "https://shop.example"})
+        assert ok.headers["access-control-allow-origin"] == "https://shop.example"
+        other = c.get("/search", params={"q": "面霜"}, headers={"Origin": "https://evil.example"})
+        assert "access-control-allow-origin" not in other.headers
+        pre = c.options(
+            "/suggest",
+            headers={"Origin": "https://m.shop.example", "Access-Control-Request-Method": "GET"},
+        )
+        assert pre.status_code == 200 and pre.headers["access-control-allow-origin"] == "https://m.shop.example"
+        big = c.get("/search", params={"q": "面霜", "size": 50}, headers={"Accept-Encoding": "gzip"})
+        assert big.headers.get("content-encoding") == "gzip" and big.json()["items"]
+        small = c.get("/healthz", headers={"Accept-Encoding": "gzip"})
+        assert "content-encoding" not in small.headers

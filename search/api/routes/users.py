@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Response
+from fastapi import APIRouter, Depends, HTTPException, Path, Response
 
 from search.analytics.searchlog import SearchLog
 from search.api.auth import require_admin
@@ -24,7 +24,7 @@ log = logging.getLogger(__name__)
     status_code=204,
     response_class=Response,
     dependencies=[Depends(require_admin)],
-    responses={k: ERROR_RESPONSES[k] for k in (401, 403, 429)},
+    responses={k: ERROR_RESPONSES[k] for k in (401, 403, 429, 503)},
 )
 def forget_user(
     user_id: Annotated[str, Path(min_length=1, max_length=MAX_ID_CHARS)],
@@ -38,6 +38,10 @@ def forget_user(
     the answer does not reveal whether an id was known.
     """
     deleted = personal.forget(user_id)
-    searches = search_log.forget(user_id) if search_log is not None else 0
+    try:
+        searches = search_log.forget(user_id) if search_log is not None else 0
+    except Exception as exc:  # the shopper must be gone from the log too: say so, the client retries
+        log.error("forgetting a shopper's searches failed: %s", exc)
+        raise HTTPException(status_code=503, detail="the search log is unavailable; retry") from None
     log.info("forgot a shopper (%d events, %d logged searches deleted)", deleted, searches)
     return Response(status_code=204)
