@@ -35,6 +35,8 @@ TYPO_WEIGHT = 0.5
 INITIALS_WEIGHT = 0.3
 #: weight of the number of entries continuing the input the same way
 GROUP_WEIGHT = 0.5
+#: the same for pinyin and initials, where the beginning is what is ambiguous
+GROUP_WEIGHT_TYPED = 0.5
 _VOWEL = re.compile(r"[aeiouv]")
 MAX_SIZE = 50
 #: beginnings (in characters) indexed by their pinyin and initials
@@ -163,9 +165,8 @@ class Suggester:
         preferred = [k for k in (char_key(normalize(b)) for b in prefer) if k]
         groups = {t: _group(t, key, letters, mode) for t in found}
         # a continuation many entries share is a likelier one: add how many entries start that way
-        found = {
-            t: (s + GROUP_WEIGHT * math.log1p(self.by_chars.count(groups[t])), kind) for t, (s, kind) in found.items()
-        }
+        gw = GROUP_WEIGHT if mode == "chars" else GROUP_WEIGHT_TYPED
+        found = {t: (s + gw * math.log1p(self.by_chars.count(groups[t])), kind) for t, (s, kind) in found.items()}
         ranked = sorted(
             found.items(),
             key=lambda kv: (not any(p in char_key(kv[0].lower()) for p in preferred), -kv[1][0], kv[0]),
