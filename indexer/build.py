@@ -21,6 +21,7 @@ from search.retrieve.embed import Embedder, EmbeddingCache, embed_passages_cache
 from search.store.backend import Backend, make_backend
 from search.store.base import IndexWriter
 from search.store.layout import BUILD_FORMAT, MANIFEST, DataDir, write_json_atomic
+from search.suggest.source import write_source as write_suggest_source
 from search.text.analyzer import ChineseAnalyzer
 from search.text.dictionaries import load_attributes, load_brands, load_words
 from search.text.lexicon import Lexicon
@@ -274,6 +275,8 @@ def build_index(
                 computed = write_points(
                     writer, builder, products, pending, range(len(products)), stats, embedder, cache, progress
                 )
+            with progress.stage("autocomplete"):
+                write_suggest_source(version.path, products, vocab.analyzer, vocab.lexicon)
             seal(version.path, vocab, backend, catalog, config, stats, embedder, len(products), progress, "build")
     return BuildResult(
         indexed=len(products),

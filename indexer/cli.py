@@ -188,6 +188,11 @@ def cmd_users_rekey(args: argparse.Namespace) -> int:
         result,
         lambda r: f"re-keyed {r['rekeyed']} shoppers ({r['dropped']} dropped); now run `indexer cf train`",
     )
+def cmd_queries_import(args: argparse.Namespace) -> int:
+    from search.suggest.querylog import import_queries
+
+    result = import_queries(Path(args.data_dir), Path(args.queries))
+    _emit(args, result, lambda r: f"imported {r['imported']} queries ({r['skipped']} empty); log: {r['queries']}")
     return EXIT_OK
 
 
@@ -250,6 +255,12 @@ def parser() -> argparse.ArgumentParser:
     )
     tr.add_argument("--spark-master", default="local[2]", help="Spark master URL for --engine spark (default local[2])")
     tr.set_defaults(func=cmd_cf_train)
+
+    qu = sub.add_parser("queries", help="the shop's query log (autocomplete)")
+    qu_sub = qu.add_subparsers(dest="queries_command", required=True)
+    qi = qu_sub.add_parser("import", parents=[common], help="add a query file to the log")
+    qi.add_argument("queries", help="one query a line, optionally query<TAB>count")
+    qi.set_defaults(func=cmd_queries_import)
     return p
 
 

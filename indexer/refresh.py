@@ -41,6 +41,7 @@ from search.retrieve.embed import Embedder, make_embedder
 from search.store.backend import Backend, backend_for_build
 from search.store.base import point_key
 from search.store.layout import DataDir
+from search.suggest.source import write_source as write_suggest_source
 
 _PRODUCT_FIELDS = ("id", "title", "brand", "category", "attributes", "price", "sales")
 
@@ -178,6 +179,8 @@ def refresh_index(
                             writer.set_sparse(vectors)
                             advance(len(chunk))
                     result.rewritten_sparse = len(others)
+            with progress.stage("autocomplete"):
+                write_suggest_source(version.path, products, vocab.analyzer, vocab.lexicon)
             extra = {"refreshed_from": live.name, "embedded": computed}
             seal(
                 version.path,

@@ -96,11 +96,18 @@ def cmd_query(args: argparse.Namespace) -> int:
             "facets": res.facets,
             "took_ms": res.took_ms,
             "profile": res.profile,
+            "search_id": res.search_id,
+            "related": res.related,
+            "nomatch": res.nomatch,
         }
         print(json.dumps(out, ensure_ascii=False))
         return EXIT_OK
     p = res.parsed
     print(f"{res.total} results ({res.took_ms:.1f} ms, profile {res.profile}, parser {p.parser})")
+    if res.nomatch is not None and not res.nomatch["matched"]:
+        print(f"nothing in the catalog matches ({res.nomatch['reason']}); related:")
+        for item in res.related:
+            print(f"     {item['score']:.3f}  {item['title']}  [{item['id']}]")
     intent = {k: v for k, v in p.model_dump().items() if v and k in ("brands", "price_min", "price_max", "exclude")}
     if intent or p.sort != "relevance":
         print(f"understood: {json.dumps({**intent, 'sort': p.sort}, ensure_ascii=False)}")
@@ -129,7 +136,7 @@ def cmd_parse(args: argparse.Namespace) -> int:
 
 def cmd_eval(args: argparse.Namespace) -> int:
     from search.engine import SearchRequest
-    from search.evaluate import evaluate, read_judgments
+    from search.evaluate import METRIC_NAMES, evaluate, paired_tests, read_judgments
 
     judgments = read_judgments(Path(args.judgments))
     engine = _engine(args)
@@ -150,6 +157,9 @@ def cmd_eval(args: argparse.Namespace) -> int:
     finally:
         engine.close()
     summary: dict[str, Any] = {"profiles": {r.profile: r.summary() for r in results}}
+    tests = paired_tests(results, rounds=args.rounds)
+    if tests:
+        summary["significance"] = tests
     if args.report:
         from search.report import write_report
 
@@ -161,6 +171,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
             args.judgments,
             compare,
             baseline=default,  # type: ignore[arg-type]
+            tests=tests,
         )
         summary["report"] = str(path)
     if args.json:
@@ -172,6 +183,11 @@ def cmd_eval(args: argparse.Namespace) -> int:
                 f"{name:<16} {s['ndcg@10']:>8.4f} {s['mrr@10']:>8.4f} {s['recall@10']:>8.4f} "
                 f"{s['recall@100']:>8.4f} {s['queries']:>8}"
             )
+        for t in tests:  # each profile against the first: mean difference and its p-value
+            cells = " ".join(f"{t['metrics'][m]['delta']:>+8.4f}" for m in METRIC_NAMES)
+            pvals = " ".join(f"{t['metrics'][m]['p']:>8.4f}" for m in METRIC_NAMES)
+            print(f"{'Δ ' + t['b'] + '-' + t['a']:<16} {cells} {t['queries']:>8}")
+            print(f"{'  p (paired)':<16} {pvals}")
         if args.report:
             print(f"report: {summary['report']}")
     return EXIT_OK
@@ -240,7 +256,12 @@ def parser() -> argparse.ArgumentParser:
         help="only these two profiles in the wins/losses tables (default: the default profile against each other)",
     )
     e.add_argument("--depth", type=int, default=100, help="results fetched per query (default 100)")
+    e.add_argument("--rounds", type=int, default=10_000, help="paired randomisation test rounds (default 10000)")
     e.set_defaults(func=cmd_eval)
+
+    from search.analytics.cli import add_commands
+
+    add_commands(sub, common)
     return p
 
 

@@ -71,6 +71,9 @@ class Settings(BaseSettings):
     shopper_token_secret: SecretStr | None = None
     # "production" refuses to start with the default user_id_secret.
     env: Literal["development", "production"] = "development"
+    # API keys with scopes (see search.api.auth): inline entries and/or a YAML keys file, hashes only.
+    api_keys: str | None = None
+    api_keys_file: Path | None = None
     # Language-model query parsing (OpenAI-compatible server).
     llm_url: str | None = None
     llm_model: str | None = None
@@ -88,10 +91,27 @@ class Settings(BaseSettings):
     rate_limit_per_s: float | None = Field(None, gt=0)
     rate_limit_burst: int = Field(20, ge=1)
     log_level: str = "INFO"
+    # The storefront page at ``/``: the public key it sends (a key with the ``search`` scope; it is
+    # visible to every visitor, like any browser search key) and the shoppers its picker offers.
+    storefront_key: SecretStr | None = None
+    storefront_shoppers: list[str] = ["u0002", "u0005", "u0011", "u0010"]
     # Shared state (events, profiles, operations data): PostgreSQL for several API nodes, else SQLite in data_dir.
     db_url: SecretStr | None = None
     db_pool_size: int = Field(10, ge=1)
     db_timeout_s: float = Field(5.0, gt=0)
+    # Search log and analytics (see docs/operations.md).
+    log_searches: bool = True
+    log_retention_days: float = Field(90.0, gt=0)
+    log_queue_size: int = Field(10_000, ge=1)
+    # Behaviour events written at once; further requests wait up to events_wait_s, then get 429.
+    events_max_inflight: int = Field(2, ge=1)
+    events_wait_s: float = Field(0.5, ge=0)
+    # Browser origins allowed to call the API (CORS), comma-separated: the shop's own sites.
+    cors_origins: str = ""
+
+    def cors_origin_list(self) -> list[str]:
+        """``cors_origins`` as a list (empty: no cross-origin access)."""
+        return [o.strip().rstrip("/") for o in self.cors_origins.split(",") if o.strip()]
 
 
 # ---------------------------------------------------------------------------- indexing config

@@ -10,7 +10,9 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from dataclasses import dataclass, replace
+import uuid
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
 from typing import Any, cast
 
 import numpy as np
@@ -19,13 +21,18 @@ from search.browse import browse_facets, browse_hits
 from search.caches import LRU, ParserCache, ParserFactory, RankingPayloads
 from search.config import Settings
 from search.index import IndexHandle, open_build
+from search.ops.snapshot import ConfigHolder
+from search.personal.pseudonym import Pseudonymizer
 from search.profiles import Profile, ProfileRegistry
 from search.rank.adaptive import adapt_weights, query_shape
 from search.rank.candidate import Candidate
 from search.rank.explain import result_item
 from search.rank.facets import facet_counts
 from search.rank.fusion import fuse
+from search.rank.highlight import highlight, highlight_terms
 from search.rank.intent import is_excluded, resolve_intent
+from search.rank.merchandising import adjust_scores, arrange, pinned_ids, select_rules
+from search.rank.nomatch import assess
 from search.rank.personalize import Personalizer
 from search.rank.score import order_candidates, score_candidates
 from search.retrieve.bounds import bound_text
@@ -35,6 +42,8 @@ from search.retrieve.query import check_sources, lexical_vectors, source_queries
 from search.store.backend import make_backend
 from search.store.base import DENSE, RANKING_FIELDS, Filter, Hit, SourceQuery
 from search.store.layout import DataDir
+from search.suggest.service import SuggestService
+from search.suggest.suggester import Suggester
 from search.text.normalize import normalize
 from search.understand.parsed import ParsedQuery, QueryParser, Sort
 
@@ -57,6 +66,15 @@ class SearchRequest:
     size: int = 10
     profile: str | None = None
     explain: bool = False
+    #: add ``highlight: {title}`` to each item (matched words in ``<em>``, the rest HTML-escaped)
+    highlight: bool = False
+    #: an anonymous shopper's session (experiments assign by it when there is no user id)
+    session_id: str | None = None
+
+
+def new_search_id() -> str:
+    """A fresh id for one search (clicks and the search log refer to it)."""
+    return uuid.uuid4().hex
 
 
 @dataclass(frozen=True)
@@ -72,6 +90,17 @@ class SearchResponse:
     profile: str
     timings: dict[str, float]
     index_version: str
+    #: the experiment and variant this search ran in (None outside any experiment)
+    experiment: str | None = None
+    variant: str | None = None
+    #: the merchandising rules and synonyms that changed this search
+    rules: tuple[str, ...] = ()
+    synonyms: tuple[str, ...] = ()
+    search_id: str = field(default_factory=new_search_id)
+    #: when nothing in the catalog matches (``total`` 0, no items): candidates to show as related
+    related: list[dict[str, Any]] = field(default_factory=list)
+    #: the no-match decision and its evidence (None when the profile does not judge)
+    nomatch: dict[str, Any] | None = None
 
 
 class SearchEngine:
@@ -96,7 +125,8 @@ class SearchEngine:
         personalizer: Personalizer | None = None,
     ) -> None:
         self.settings = settings
-        self.profiles = profiles
+        self.configs = ConfigHolder(settings, profiles)  # profiles, rules, synonyms, experiments; hot-reloaded
+        self._pseudonymize = Pseudonymizer(settings.user_id_secret.get_secret_value())
         self._index = index
         self._retired: list[IndexHandle] = []
         self.embedder = embedder
@@ -108,6 +138,7 @@ class SearchEngine:
         self._query_vectors = LRU(4096)
         self._facets = LRU(1024)
         self._payloads = RankingPayloads(index.version)
+        self._suggest = SuggestService(settings.data_dir, settings.reload_interval_s)
 
     # ------------------------------------------------------------------ lifecycle
     @classmethod
@@ -128,6 +159,11 @@ class SearchEngine:
         return self._parser_factory
 
     @property
+    def profiles(self) -> ProfileRegistry:
+        """The live relevance profiles."""
+        return self.configs.current.profiles
+
+    @property
     def index(self) -> IndexHandle:
         """The live index (after a reload check)."""
         self.reload_if_changed()
@@ -140,6 +176,7 @@ class SearchEngine:
         if self.embedder is not None:
             self.embedder.warm_up()
         self._preload(self._payloads, self._index)
+        self._suggest.warm_up(self._index)
 
     def reload_if_changed(self, force: bool = False) -> bool:
         """Switch to a newly published build, checking at most every ``reload_interval_s``."""
@@ -148,6 +185,10 @@ class SearchEngine:
             return False
         with self._reload_lock:
             self._checked = now
+            try:
+                self.configs.poll()
+            except Exception:  # a config problem never stops searches; the last good config stays live
+                log.exception("could not check the configuration for changes")
             version = self._data.current_version()
             if version is None or version == self._index.version:
                 return False
@@ -175,6 +216,7 @@ class SearchEngine:
         for handle in [*self._retired, self._index]:
             handle.close()
         self._parsers.close()
+        self.configs.store.close()
         close = getattr(self.personalizer, "close", None)
         if close is not None:
             close()
@@ -192,6 +234,10 @@ class SearchEngine:
             vec = self.embedder.embed_queries([text])[0]
             self._query_vectors.put(text, vec)
         return vec
+
+    def suggester(self) -> Suggester:
+        """The autocomplete of the live build and query log (see :mod:`search.suggest`)."""
+        return self._suggest.get(self.index)
 
     def product(self, product_id: str) -> dict[str, Any] | None:
         """A product's stored record."""
@@ -232,7 +278,12 @@ class SearchEngine:
         t0 = time.perf_counter()
         timings: dict[str, float] = {}
         index = self.index
-        profile = self.profiles.get(req.profile)
+        snap = self.configs.current  # one config for the whole search
+        arm = None if req.profile else snap.experiments.assign(req.user_id, req.session_id, self._pseudonymize)
+        if arm is not None and arm.profile not in snap.profiles.names():
+            arm = None
+        profile = snap.profiles.get(req.profile or (arm.profile if arm else None))
+        experiment, variant = (arm.experiment, arm.variant) if arm else (None, None)
 
         def lap(stage: str, since: float) -> float:
             now = time.perf_counter()
@@ -240,7 +291,7 @@ class SearchEngine:
             return now
 
         t = time.perf_counter()
-        text = bound_text(req.q)
+        text, rewrites = snap.synonyms.rewrite(bound_text(req.q).strip())
         parsed = (
             self.parser(index, profile).parse(text)
             if text
@@ -255,25 +306,57 @@ class SearchEngine:
         if not parsed.search_text.strip():
             t = time.perf_counter()
             total, items, facets = self._browse(index, profile, req, flt, sort)
+            if req.highlight:
+                self._highlight(items, index, parsed)
             lap("browse", t)
             took = round((time.perf_counter() - t0) * 1000, 3)
-            return SearchResponse(req.q, parsed, total, items, facets, took, profile.name, timings, index.version)
+            return SearchResponse(
+                req.q, parsed, total, items, facets, took, profile.name, timings, index.version, experiment, variant
+            )
 
-        candidates, weights = self._retrieve(index, profile, parsed, flt, timings)
+        lexical_text, groups = snap.synonyms.expand(parsed.search_text)
+        candidates, weights = self._retrieve(index, profile, parsed, flt, timings, lexical_text)
         t = time.perf_counter()
         candidates = (
             [c for c in candidates if not is_excluded(c.payload, intent)] if uses.exclude == "filter" else candidates
         )
         score_candidates(candidates, intent, profile)
+        resolve_brand = index.lexicon.resolve_brand
+        now = datetime.now(UTC)
+        rules = (
+            select_rules(snap.rules, now, (req.q, text), intent.categories, intent.brand_keys, resolve_brand)
+            if snap.rules
+            else []
+        )
+        notes = adjust_scores(candidates, rules, resolve_brand) if rules else {}
         t = lap("rank", t)
         if req.user_id and self.personalizer is not None and profile.personalization.enabled:
             candidates = self.personalizer.rerank(req.user_id, candidates, profile.personalization)
             t = lap("personalize", t)
         ordered = order_candidates(candidates, sort, profile)
+        verdict, related = None, []
+        if profile.nomatch.enabled:
+            n_docs = int(index.manifest.get("products") or len(self._payloads) or 1)
+            best_first = sorted(candidates, key=lambda c: -c.total)
+            verdict = assess(parsed, best_first, index.analyzer, index.lexicon, n_docs, profile.nomatch)
+            if not verdict.matched:
+                keep = ordered[: profile.nomatch.related]
+                related = [result_item(c, req.explain, profile, weights) for c in keep]
+                ordered = []
+        if rules:
+            have = {c.id for c in ordered}
+            missing = [pid for pid in pinned_ids(rules) if pid not in have]
+            found = index.store.get(missing) if missing else []
+            ordered, notes = arrange(ordered, rules, {p["id"]: p for p in found if p}, notes)
         facets = facet_counts((c.payload for c in ordered), profile.facets.price_bands, profile.facets.size)
         start = (req.page - 1) * req.size
         page = ordered[start : start + req.size]
         items = [result_item(c, req.explain, profile, weights) for c in page]
+        if req.highlight:
+            self._highlight(items, index, parsed)
+        if req.explain and notes:
+            for item in items:
+                item["explain"]["rules"] = notes.get(item["id"], [])
         lap("finish", t)
         took = round((time.perf_counter() - t0) * 1000, 3)
         return SearchResponse(
@@ -286,7 +369,21 @@ class SearchEngine:
             profile.name,
             timings,
             index.version,
+            rules=tuple(r.id for r in rules if any(n["rule"] == r.id for ns in notes.values() for n in ns)),
+            synonyms=tuple(rewrites + groups),
+            experiment=experiment,
+            variant=variant,
+            related=related,
+            nomatch=verdict.to_dict() if verdict is not None else None,
         )
+
+    @staticmethod
+    def _highlight(items: list[dict[str, Any]], index: IndexHandle, parsed: ParsedQuery) -> None:
+        """Add ``highlight: {title}`` to each item (see :mod:`search.rank.highlight`)."""
+        text = parsed.search_text
+        terms = highlight_terms(index.analyzer.analyze(text), parsed.brands, index.lexicon) if text.strip() else []
+        for item in items:
+            item["highlight"] = {"title": highlight(item.get("title") or "", terms)}
 
     def _browse(
         self, index: IndexHandle, profile: Profile, req: SearchRequest, flt: Filter, sort: Sort
@@ -339,6 +436,7 @@ class SearchEngine:
         parsed: ParsedQuery,
         flt: Filter,
         timings: dict[str, float],
+        lexical_text: str | None = None,
     ) -> tuple[list[Candidate], dict[str, float]]:
         sources = profile.active_sources()
         check_sources(list(sources), index.config, self.embedder is not None)
@@ -346,7 +444,7 @@ class SearchEngine:
         t = time.perf_counter()
         lexical_names = [n for n in sources if n != DENSE]
         analysis = index.analyzer.analyze(text)
-        lexical = lexical_vectors(index.analyzer, index.config, text, lexical_names)
+        lexical = lexical_vectors(index.analyzer, index.config, lexical_text or text, lexical_names)
         shape = query_shape(
             analysis.normalized,
             analysis.words,

@@ -187,3 +187,31 @@ def wins_and_losses(a: ProfileResult, b: ProfileResult, metric: str = "ndcg@10",
     wins.sort(key=lambda x: -x[1])
     losses.sort(key=lambda x: x[1])
     return {"metric": metric, "a": a.profile, "b": b.profile, "wins": wins, "losses": losses, "ties": ties}
+
+
+#: the metrics of :func:`query_metrics`, in table order
+METRIC_NAMES = ("ndcg@10", "mrr@10", "recall@10", "recall@100")
+
+
+def paired_tests(results: Sequence[ProfileResult], rounds: int = 10_000, seed: int = 0) -> list[dict[str, Any]]:
+    """Each profile against the first, per metric: mean difference and a paired randomisation p-value.
+
+    Only queries both profiles answered are paired. Returns
+    ``[{"a": base, "b": other, "queries": n, "metrics": {metric: {"delta": x, "p": p}}}]``.
+    """
+    from search.analytics.stats import paired_randomization
+
+    if len(results) < 2:
+        return []
+    base = results[0]
+    out = []
+    for other in results[1:]:
+        qids = [q for q in base.per_query if q in other.per_query]
+        metrics: dict[str, dict[str, float]] = {}
+        for m in METRIC_NAMES:
+            a = [base.per_query[q][m] for q in qids]
+            b = [other.per_query[q][m] for q in qids]
+            delta = (sum(b) - sum(a)) / len(qids) if qids else 0.0
+            metrics[m] = {"delta": round(delta, 4), "p": round(paired_randomization(a, b, rounds, seed), 4)}
+        out.append({"a": base.profile, "b": other.profile, "queries": len(qids), "metrics": metrics})
+    return out

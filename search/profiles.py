@@ -6,8 +6,8 @@ and how much personalization counts. Profiles inherit from each other like Vespa
 rank profiles (``inherits: hybrid``); the child's keys override the parent's,
 mapping by mapping. Every file is validated when the service starts: an unknown
 key is an error naming the file and the key. Files whose name starts with ``_``
-are abstract (inheritable, not selectable); ``indexing.yaml`` and ``personalization.yaml``
-are not profiles.
+are abstract (inheritable, not selectable); ``indexing.yaml``, ``personalization.yaml`` and the
+operations files (``rules``, ``synonyms``, ``experiments``, see :mod:`search.ops`) are not profiles.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from pydantic import Field, ValidationError, field_validator, model_validator
 from search.config import ConfigError, StrictModel, format_validation_error, read_yaml
 from search.errors import InputError
 
-NOT_PROFILES = {"indexing", "personalization"}
+NOT_PROFILES = {"indexing", "personalization", "rules", "synonyms", "experiments"}
 
 
 class FusionMethod(StrEnum):
@@ -143,6 +143,20 @@ class FacetsConfig(StrictModel):
         return value
 
 
+class NoMatchConfig(StrictModel):
+    """Knowing when nothing matches (see :mod:`search.rank.nomatch`)."""
+
+    enabled: bool = True
+    #: the top items whose words are compared with the query's
+    top_k: int = Field(20, ge=1, le=500)
+    #: share of the query's (rarity-weighted) words one top item must hold
+    min_coverage: float = Field(0.5, ge=0, le=1)
+    #: best dense similarity that alone is a match (calibrated: benchmarks/nomatch_calibrate.py)
+    dense_threshold: float = Field(0.905, ge=-1, le=1)
+    #: candidates returned as ``related`` when nothing matches (0: none)
+    related: int = Field(5, ge=0, le=100)
+
+
 class Profile(StrictModel):
     """A relevance profile (see the module docstring)."""
 
@@ -154,6 +168,7 @@ class Profile(StrictModel):
     understanding: UnderstandingConfig = UnderstandingConfig()
     personalization: PersonalizationConfig = PersonalizationConfig()
     facets: FacetsConfig = FacetsConfig()
+    nomatch: NoMatchConfig = NoMatchConfig()
     pool: int = Field(200, ge=1, le=5000)
     #: with a price or sales sort, only candidates at least this relevant (0..1 of the best) are sorted
     sort_min_relevance: float = Field(0.3, ge=0, le=1)

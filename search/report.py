@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from search.evaluate import Judgment, ProfileResult, wins_and_losses
 
@@ -90,6 +91,7 @@ def write_report(
     compare: tuple[str, str] | None = None,
     limit: int = 25,
     baseline: str | None = None,
+    tests: Sequence[dict[str, Any]] = (),
 ) -> Path:
     """Write ``report.md`` and ``metrics.png`` into ``out_dir``; return the Markdown path.
 
@@ -111,6 +113,20 @@ def write_report(
         s = res.summary()
         lines.append(f"| {res.profile} | " + " | ".join(f"{s[m]:.4f}" for m in METRICS) + f" | {s['queries']} |")
     lines += ["", "![metrics by profile](metrics.png)", ""]
+    if tests:
+        lines += [
+            f"## Against `{tests[0]['a']}`: paired randomisation test",
+            "",
+            "Mean difference per metric over the same queries, and its two-sided p-value "
+            "(sign-flip randomisation; below 0.05 is unlikely to be chance).",
+            "",
+            "| profile | " + " | ".join(f"Δ {m} (p)" for m in METRICS) + " | queries |",
+            "| --- | " + " | ".join("---" for _ in METRICS) + " | --- |",
+        ]
+        for t in tests:
+            cells = " | ".join(f"{t['metrics'][m]['delta']:+.4f} ({t['metrics'][m]['p']:.4f})" for m in METRICS)
+            lines.append(f"| {t['b']} | {cells} | {t['queries']} |")
+        lines.append("")
     by_name = {r.profile: r for r in results}
     for a, b in comparisons(results, baseline, compare):
         diff = wins_and_losses(by_name[a], by_name[b])

@@ -8,15 +8,18 @@ import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from search import __version__
+from search.analytics.searchlog import SearchLog, open_search_log
 from search.api import errors, metrics
 from search.api.access import check_production
+from search.api.auth import require_scope
 from search.api.limits import BodySizeLimit, RateLimit, RateLimiter
-from search.api.routes import events, health, products, recommend, users
+from search.api.routes import admin, admin_analytics, events, health, products, recommend, users, web
 from search.api.routes import search as search_routes
+from search.api.routes import suggest as suggest_routes
 from search.api.startup import public_reason
 from search.config import Settings
 from search.engine import SearchEngine
@@ -81,6 +84,27 @@ class ObserveRequests:
             metrics.REQUESTS.labels(path, scope["method"], str(status)).inc()
 
 
+#: responses at least this large are gzipped when the client accepts it
+GZIP_MIN_BYTES = 1000
+
+
+def add_web_middleware(app: FastAPI, settings: Settings) -> None:
+    """gzip for large responses; CORS for the shop's own origins (``SEARCH_CORS_ORIGINS``)."""
+    from fastapi.middleware.cors import CORSMiddleware
+    from fastapi.middleware.gzip import GZipMiddleware
+
+    app.add_middleware(GZipMiddleware, minimum_size=GZIP_MIN_BYTES)
+    origins = settings.cors_origin_list()
+    if origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=origins,
+            allow_methods=["GET", "POST"],
+            allow_headers=["Content-Type", "Authorization"],
+            max_age=600,
+        )
+
+
 def create_app(settings: Settings | None = None, engine: SearchEngine | None = None) -> FastAPI:
     """Build the app. ``engine`` may be injected (tests); otherwise it is built at startup."""
 
@@ -96,8 +120,11 @@ def create_app(settings: Settings | None = None, engine: SearchEngine | None = N
                 app.state.startup_error = public_reason(exc)
                 log.error("starting without an index: %s", exc)
                 start_retrying(app, build_engine)
+        app.state.search_log = open_app_search_log(app.state.settings)
         yield
         app.state.stopping = True
+        if app.state.search_log is not None:
+            app.state.search_log.close()
         if app.state.engine is not None and engine is None:
             app.state.engine.close()
 
@@ -112,14 +139,27 @@ def create_app(settings: Settings | None = None, engine: SearchEngine | None = N
     app.add_middleware(BodySizeLimit, max_bytes=limits.max_body_bytes)
     if limits.rate_limit_per_s:  # outside the size limit: a flood of oversized bodies is limited too
         app.add_middleware(RateLimit, limiter=RateLimiter(limits.rate_limit_per_s, limits.rate_limit_burst))
+    add_web_middleware(app, limits)
     app.add_middleware(ObserveRequests)
 
     errors.install(app)
 
-    app.include_router(search_routes.router)
-    app.include_router(products.router)
+    public = [Depends(require_scope("search"))]  # open while no API key is configured
+    app.include_router(search_routes.router, dependencies=public)
+    app.include_router(suggest_routes.router, dependencies=public)
+    app.include_router(products.router, dependencies=public)
     app.include_router(health.router)
-    app.include_router(events.router)
-    app.include_router(recommend.router)
+    app.include_router(events.router, dependencies=[Depends(require_scope("search", "events"))])
+    app.include_router(recommend.router, dependencies=public)
     app.include_router(users.router)
+    app.include_router(admin_analytics.router)
+    app.include_router(admin.router)
+    app.include_router(web.router)  # the storefront page at / and its assets
     return app
+
+
+def open_app_search_log(settings: Settings) -> SearchLog | None:
+    """The search log (None when ``log_searches`` is off)."""
+    if not settings.log_searches:
+        return None
+    return open_search_log(settings, on_outcome=metrics.count_log)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi import HTTPException, Request
 
+from search.analytics.searchlog import SearchLog
 from search.engine import SearchEngine
 
 
@@ -14,3 +15,8 @@ async def get_engine(request: Request) -> SearchEngine:
         reason = getattr(request.app.state, "startup_error", None) or "the service is starting"
         raise HTTPException(status_code=503, detail=f"no index loaded: {reason}")
     return engine
+
+
+async def get_search_log(request: Request) -> SearchLog | None:
+    """The search log (None when logging is off or the service has no index)."""
+    return getattr(request.app.state, "search_log", None)

@@ -24,6 +24,8 @@ LLM_BREAKER = Gauge(
     "search_llm_breaker_state", "Language-model circuit breaker: 0 closed, 1 half open, 2 open", multiprocess_mode="max"
 )
 LLM_BREAKER_OPENED = Gauge("search_llm_breaker_opened", "Times the breaker has opened", multiprocess_mode="max")
+SEARCH_LOG = Counter("search_log_records_total", "Search-log records by outcome", ["kind", "outcome"])
+EVENTS_BUSY = Counter("search_events_busy_total", "POST /events requests refused (429) while the writers were busy")
 INDEX_PRODUCTS = Gauge("search_index_products", "Products in the live index", multiprocess_mode="liveall")
 
 
@@ -42,3 +44,8 @@ def observe_stages(timings_ms: dict[str, float]) -> None:
     """Record one search's stage timings."""
     for stage, ms in timings_ms.items():
         STAGE.labels(stage).observe(ms / 1000.0)
+
+
+def count_log(kind: str, outcome: str, n: int) -> None:
+    """Search-log records written, dropped (queue full) or failed (database error)."""
+    SEARCH_LOG.labels(kind, outcome).inc(n)

@@ -13,6 +13,8 @@ MAX_QUERY_CHARS = 256
 MAX_SIZE = 100
 MAX_PAGE = 1000
 MAX_ID_CHARS = 128
+#: ``source`` of a search (analytics): a short lowercase word such as ``suggest``
+SOURCE_PATTERN = r"^[a-z][a-z0-9_]{0,31}$"
 
 SortParam = Literal["relevance", "price_asc", "price_desc", "sales"]
 
@@ -37,6 +39,13 @@ class SearchBody(BaseModel):
     size: int = Field(10, ge=1, le=MAX_SIZE)
     profile: str | None = Field(None, max_length=64)
     explain: bool = False
+    source: str | None = Field(
+        None,
+        pattern=SOURCE_PATTERN,
+        description="how the search started, for analytics: `suggest` when the shopper chose a suggestion",
+    )
+    highlight: bool = Field(False, description="add highlight.title to each item: matched words in <em>")
+    session_id: str | None = Field(None, min_length=1, max_length=MAX_ID_CHARS, description="anonymous session")
 
     @field_validator("price_min", "price_max")
     @classmethod
@@ -92,6 +101,7 @@ class Explain(BaseModel):
     boosts: dict[str, float]
     personalization: dict[str, float]
     final: float
+    rules: list[str] | None = Field(None, description="merchandising rules that moved this result (pin, boost, ...)")
 
 
 class Item(BaseModel):
@@ -104,6 +114,9 @@ class Item(BaseModel):
     price: float | None
     score: float
     explain: Explain | None = None
+    highlight: dict[str, str] | None = Field(
+        None, description='with highlight=true: {"title": the title HTML-escaped, matched words in <em>}'
+    )
 
 
 class FacetValue(BaseModel):
@@ -143,6 +156,30 @@ class SearchResult(BaseModel):
     took_ms: float
     profile: str
     index_version: str
+    search_id: str = Field(description="this search's id (uuid4 hex): send it back with click events")
+    experiment: str | None = Field(None, description="the experiment this search ran in, if any")
+    variant: str | None = Field(None, description="the experiment variant (its profile is `profile`)")
+    rules: list[str] = Field(default_factory=list, description="merchandising rules that moved results")
+    synonyms: list[str] = Field(default_factory=list, description="synonyms and rewrites applied to the query")
+    related: list[Item] | None = Field(
+        None, description="when nothing in the catalog matches (total 0): the nearest products, to show apart"
+    )
+    nomatch: dict[str, Any] | None = Field(None, description="with explain=true: the no-match decision and evidence")
+
+
+class Suggestion(BaseModel):
+    """One autocomplete suggestion: ``text`` is what to put in the search box."""
+
+    text: str
+    kind: Literal["query", "brand", "category", "product"]
+    score: float
+
+
+class SuggestResult(BaseModel):
+    """The response of ``/suggest``."""
+
+    query: str
+    suggestions: list[Suggestion]
 
 
 class Product(BaseModel):

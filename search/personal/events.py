@@ -51,6 +51,10 @@ class EventIn(BaseModel):
         max_length=MAX_ID_CHARS,
         description="the client's id of this event: a retry with the same event_id (for this shopper) is stored once",
     )
+    search_id: str | None = Field(
+        None, pattern=r"^[A-Za-z0-9_-]{1,64}$", description="the `search_id` of the search it came from (analytics)"
+    )
+    position: int | None = Field(None, ge=1, le=100_000, description="1-based rank of the product in that search")
 
     @field_validator("user_id", "product_id", "event_id")
     @classmethod

@@ -11,6 +11,7 @@
       cache/embeddings.sqlite vectors keyed by model and text
       rejects/                rejected catalog rows, one JSONL file per run
       events.sqlite           shopper behaviour (personalization)
+      searchlog.sqlite        the search log and attributed clicks (analytics)
       cf/                     collaborative-filtering model versions
 
 Builds are versions of a :class:`search.versioned.VersionedDir`: written into
@@ -69,6 +70,7 @@ class DataDir:
         self.rejects_dir = self.root / "rejects"
         self.cf_dir = self.root / "cf"
         self.events_db = self.root / "events.sqlite"
+        self.search_log_db = self.root / "searchlog.sqlite"
         self.builds = VersionedDir(self.index_dir, self.builds_dir, busy=f"another indexer is working on {self.root}")
 
     # ------------------------------------------------------------------ reading

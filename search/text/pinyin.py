@@ -11,7 +11,18 @@ from __future__ import annotations
 import itertools
 from functools import lru_cache
 
-__all__ = ["fuzzy", "readings", "same_sound", "sound_keys", "syllables", "word_readings"]
+__all__ = [
+    "fuzzy",
+    "initials_keys",
+    "pinyin_keys",
+    "readings",
+    "same_sound",
+    "sound_keys",
+    "syllables",
+    "typed_pinyin",
+    "typing_units",
+    "word_readings",
+]
 
 _MAX_READING_COMBOS = 16
 
@@ -88,3 +99,70 @@ def sound_keys(word: str, fold_fuzzy: bool, target: bool = False) -> list[tuple[
 def same_sound(typed: str, word: str) -> bool:
     """True when every typed character can be read like the word's character."""
     return all(x == y or set(readings(x)) & set(rs) for x, y, rs in zip(typed, word, word_readings(word), strict=True))
+
+
+# ---------------------------------------------------------------------------- keys for typing
+
+_MAX_TYPING_KEYS = 4
+_HEAD_CHARS = 2  # alternative readings are tried for the first characters only (what is typed first)
+
+
+def _is_han(ch: str) -> bool:
+    return "\u4e00" <= ch <= "\u9fff" or "\u3400" <= ch <= "\u4dbf"
+
+
+def typing_units(text: str) -> list[tuple[str, ...]]:
+    """Per unit of already-normalised ``text``, the ways to type it: a Chinese character's
+    most common reading, a Latin/digit run as itself; spaces and
+    punctuation are dropped."""
+    out: list[tuple[str, ...]] = []
+    run = ""
+    for ch in text:
+        if ch.isascii() and ch.isalnum():
+            run += ch
+            continue
+        if run:
+            out.append((run,))
+            run = ""
+        if _is_han(ch):
+            rs = readings(ch)[:1]
+            if rs:
+                out.append(rs)
+    if run:
+        out.append((run,))
+    return out
+
+
+def _keys(units: list[tuple[str, ...]], first_letter: bool) -> list[str]:
+    head = [u if i < _HEAD_CHARS else u[:1] for i, u in enumerate(units)]
+    keys = []
+    for combo in itertools.islice(itertools.product(*head), _MAX_TYPING_KEYS):
+        parts = [(s[0] if first_letter and not s[0].isdigit() else s) for s in combo]
+        keys.append("".join(parts))
+    return list(dict.fromkeys(keys))
+
+
+def pinyin_keys(text: str) -> list[str]:
+    """Full-pinyin spellings of normalised ``text`` (``兰芝隔离霜`` -> ``lanzhigelishuang``); several when
+    one of its first characters has two readings."""
+    return _keys(typing_units(text), first_letter=False)
+
+
+def initials_keys(text: str) -> list[str]:
+    """Pinyin initials of normalised ``text`` (``兰芝隔离霜`` -> ``lzgls``; Latin words give their first letter)."""
+    return _keys(typing_units(text), first_letter=True)
+
+
+def typed_pinyin(text: str) -> str:
+    """What a shopper typed, as letters: Chinese characters become their most common reading
+    (``兰zhi`` -> ``lanzhi``), Latin letters and digits stay, everything else goes."""
+    out = []
+    for ch in text:
+        if ch.isascii():
+            if ch.isalnum():
+                out.append(ch.lower())
+        elif _is_han(ch):
+            rs = readings(ch)
+            if rs:
+                out.append(rs[0])
+    return "".join(out)

@@ -20,9 +20,8 @@ import re
 from dataclasses import dataclass
 from typing import Any, get_args
 
-from search.understand.parsed import Sort
-
 from search.errors import SearchError
+from search.understand.parsed import Sort
 
 __all__ = [
     "ANSWER_SCHEMA", "InvalidAnswer", "ModelAnswer", "PROMPT_VERSION", "SORT_VALUES", "SYSTEM_PROMPT",

@@ -10,9 +10,11 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, Depends, HTTPException, Request
 from pydantic import Discriminator, Tag
 
+from search.analytics.searchlog import LoggedEvent, SearchLog
 from search.api import metrics
 from search.api.access import shopper
-from search.api.deps import get_engine
+from search.api.backpressure import events_slot
+from search.api.deps import get_engine, get_search_log
 from search.api.errors import error_responses
 from search.api.schemas import EventsAccepted
 from search.api.status import service_status, store_failure
@@ -49,12 +51,18 @@ EventsBody = Annotated[
 ]
 
 
-@router.post("/events", response_model=EventsAccepted, responses=error_responses(422, 503))
+@router.post(
+    "/events",
+    response_model=EventsAccepted,
+    responses=error_responses(422, 429, 503),
+    dependencies=[Depends(events_slot)],
+)
 def post_events(
     body: Annotated[EventsBody, Body(description='one event, or {"events": [...]} (at most 1000)')],
     engine: Annotated[SearchEngine, Depends(get_engine)],
     personal: Annotated[Personalization, Depends(get_personalization)],
     request: Request,
+    search_log: Annotated[SearchLog | None, Depends(get_search_log)] = None,
 ) -> EventsAccepted:
     """Record behaviour events (``view``, ``click``, ``cart``, ``purchase``, ``search_click``).
 
@@ -71,8 +79,9 @@ def post_events(
             for e in events
         ]
     status = service_status(request)
+    now = time.time()
     try:
-        result = personal.record(events, engine.index.store, time.time())
+        result = personal.record(events, engine.index.store, now)
     except (sqlite3.Error, OSError) as exc:  # locked past the busy timeout, disk full, read-only, ...
         code, message = store_failure(exc, "events store")
         log.error("events not stored: %s", exc)
@@ -87,9 +96,20 @@ def post_events(
     status.clear("events")
     for (event, outcome), n in result.outcomes.items():
         metrics.EVENTS.labels(event, outcome).inc(n)
+    if search_log is not None:
+        search_log.events(attributed(events, now))
     return EventsAccepted(
         accepted=len(events),
         stored=result.stored,
         duplicates=result.duplicates,
         unknown_products=result.unknown_products,
     )
+
+
+def attributed(events: list[EventIn], now: float) -> list[LoggedEvent]:
+    """The events that name their search, for the search log (clicks, carts and purchases by search and rank)."""
+    return [
+        LoggedEvent(e.search_id, e.position, e.product_id, e.event, e.user_id, e.ts if isinstance(e.ts, float) else now)
+        for e in events
+        if e.search_id is not None
+    ]

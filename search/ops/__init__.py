@@ -1,0 +1,1 @@
+"""Operations: merchandising rules, synonyms, experiments, the live config snapshot and the audit log."""

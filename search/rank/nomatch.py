@@ -1,0 +1,159 @@
+"""Knowing when nothing matches: is anything the shopper asked for in the catalog at all?
+
+Fusion normalises scores, so the best candidate always looks like a match. This stage
+looks at evidence the pipeline already has and decides per query:
+
+1. **Intent**: the query names a brand or category the catalog has (``兰芝 火箭`` keeps
+   the 兰芝 products); a brand the catalog lacks counts against it.
+2. **Words**: the share of the query's words (jieba words and model numbers, weighted
+   by how rare they are in the catalog; never character n-grams, which match anything)
+   found in the best-covered of the top items. A word no title holds weighs the most.
+3. **Meaning**: the best dense (embedding) similarity, against a threshold calibrated on
+   the shared data (``benchmarks/nomatch_calibrate.py``).
+
+Nothing matches when none of them holds; the search then returns ``total: 0`` and no
+items, and the candidates it had go into ``related`` (what the page shows under "no
+exact match"), if the profile asks for them.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from search.profiles import NoMatchConfig
+from search.rank.candidate import Candidate
+from search.rank.highlight import contains
+from search.store.base import DENSE
+from search.text.analyzer import ChineseAnalyzer
+from search.text.lexicon import Lexicon
+from search.text.normalize import normalize
+from search.understand.parsed import ParsedQuery
+
+_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
+_SKIP = re.compile(r"^[\W_]+$", re.UNICODE)
+#: a weak word (one Chinese character, one letter, a bare number) weighs this much of a word
+WEAK_WEIGHT = 0.3
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """Whether the catalog holds what the query asks for, and the evidence."""
+
+    matched: bool
+    reason: str
+    coverage: float = 0.0
+    dense: float | None = None
+    absent: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "matched": self.matched,
+            "reason": self.reason,
+            "coverage": round(self.coverage, 4),
+            "dense": None if self.dense is None else round(self.dense, 4),
+            "absent": self.absent,
+        }
+
+
+def weak(term: str) -> bool:
+    """One Chinese character, one letter or a bare number: matches too much to count alone."""
+    return len(term) == 1 or term.isdigit()
+
+
+def query_terms(tokens: Iterable[str], stopwords: frozenset[str]) -> list[str]:
+    """The words to look for, from the analyzer's plain segmentation (punctuation and stopwords dropped)."""
+    out: dict[str, None] = {}
+    for token in tokens:
+        token = token.strip()
+        if token and not _SKIP.match(token) and token not in stopwords:
+            out[token] = None
+    return list(out)
+
+
+def idf(df: int, n_docs: int) -> float:
+    """Rarity of a word held by ``df`` of ``n_docs`` titles (a word no title holds weighs the most)."""
+    return math.log(1.0 + n_docs / (df + 1.0))
+
+
+def item_text(payload: Mapping[str, Any]) -> str:
+    """What an item says about itself: title, brand and category, normalised."""
+    parts = (payload.get("title"), payload.get("brand"), payload.get("category"))
+    return normalize(" ".join(p for p in parts if isinstance(p, str)))
+
+
+def coverage(terms: Sequence[str], weights: Sequence[float], texts: Iterable[str]) -> float:
+    """The best share (by weight) of the terms that one of the texts holds."""
+    total = sum(weights)
+    if total <= 0:
+        return 0.0
+    best = 0.0
+    for text in texts:
+        share = sum(w for t, w in zip(terms, weights, strict=True) if contains(text, t)) / total
+        best = max(best, share)
+        if best >= 1.0:
+            break
+    return best
+
+
+def judge(
+    terms: Sequence[str],
+    weights: Sequence[float],
+    texts: Iterable[str],
+    dense: float | None,
+    *,
+    known_intent: bool,
+    absent_brands: Sequence[str],
+    min_coverage: float,
+    dense_threshold: float,
+) -> Verdict:
+    """The decision (see the module docstring). ``texts``: the top items' :func:`item_text`."""
+    if known_intent:
+        return Verdict(True, "intent", dense=dense)
+    if not terms:  # only fillers and stopwords: the meaning decides
+        matched = dense is not None and dense >= dense_threshold
+        return Verdict(matched, "meaning" if matched else "no words", dense=dense)
+    cov = coverage(terms, weights, texts)
+    absent = list(absent_brands)
+    if cov >= min_coverage and not absent:
+        return Verdict(True, "words", cov, dense)
+    if dense is not None and dense >= dense_threshold and not absent:
+        return Verdict(True, "meaning", cov, dense)
+    return Verdict(False, "absent brand" if absent else "nothing similar", cov, dense, absent)
+
+
+def assess(
+    parsed: ParsedQuery,
+    candidates: Sequence[Candidate],
+    analyzer: ChineseAnalyzer,
+    lexicon: Lexicon,
+    n_docs: int,
+    config: NoMatchConfig,
+) -> Verdict:
+    """Judge one search: the parsed query and its ranked candidates, against the live build's vocabulary."""
+    known: list[str] = []
+    absent: list[str] = []
+    for name in parsed.brands:
+        key = lexicon.resolve_brand(name)
+        brand = lexicon.brands.get(key) if key else None
+        (known if brand is not None and brand.count > 0 else absent).append(name)
+    terms = query_terms(analyzer.cut(analyzer.normalize(parsed.search_text)), analyzer.stopwords)
+    weights = []
+    for t in terms:
+        df = lexicon.terms.get(t) or lexicon.latin_terms.get(t) or 0
+        weights.append(idf(df, n_docs) * (WEAK_WEIGHT if weak(t) else 1.0))
+    top = candidates[: config.top_k]
+    dense_scores = [c.sources[DENSE][1] for c in candidates if c.sources.get(DENSE)]
+    return judge(
+        terms,
+        weights,
+        (item_text(c.payload) for c in top),
+        max(dense_scores) if dense_scores else None,
+        known_intent=bool(known),
+        absent_brands=absent,
+        min_coverage=config.min_coverage,
+        dense_threshold=config.dense_threshold,
+    )

@@ -1,0 +1,1 @@
+"""Autocomplete: completions from the shop's query log and the catalog, typed as characters or pinyin."""

@@ -1,0 +1,30 @@
+"""The nothing-matches decision: pure parts."""
+
+from search.rank.nomatch import coverage, idf, judge, query_terms, weak
+
+KW = dict(min_coverage=0.5, dense_threshold=0.9)
+
+
+def test_terms_drop_punctuation_and_stopwords():
+    assert query_terms(["兰芝", " ", "的", "，", "model", "3"], frozenset({"的"})) == ["兰芝", "model", "3"]
+    assert weak("3") and weak("鞋") and not weak("鞋子")
+
+
+def test_rare_words_weigh_more_and_coverage_is_the_best_item():
+    assert idf(0, 1000) > idf(10, 1000) > idf(900, 1000)
+    terms, weights = ["兰芝", "火箭"], [1.0, 3.0]
+    assert coverage(terms, weights, ["兰芝面霜", "火箭 兰芝"]) == 1.0
+    assert coverage(terms, weights, ["兰芝面霜"]) == 0.25
+    assert coverage(["se"], [1.0], ["case"]) == 0.0
+
+
+def test_verdicts():
+    texts = ["兰芝隔离霜 30ml"]
+    assert judge(["隔离霜"], [1.0], texts, 0.8, known_intent=False, absent_brands=[], **KW).reason == "words"
+    assert not judge(["火箭"], [1.0], texts, 0.85, known_intent=False, absent_brands=[], **KW).matched
+    assert judge(["火箭"], [1.0], texts, 0.95, known_intent=False, absent_brands=[], **KW).reason == "meaning"
+    assert judge(["火箭"], [1.0], texts, 0.5, known_intent=True, absent_brands=[], **KW).matched
+    absent = judge(["隔离霜"], [1.0], texts, 0.95, known_intent=False, absent_brands=["特斯拉"], **KW)
+    assert not absent.matched and absent.absent == ["特斯拉"]
+    assert not judge([], [], texts, 0.5, known_intent=False, absent_brands=[], **KW).matched
+    assert judge([], [], texts, None, known_intent=True, absent_brands=[], **KW).to_dict()["matched"]
