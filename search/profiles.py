@@ -150,7 +150,7 @@ class NoMatchConfig(StrictModel):
     #: the top items whose words are compared with the query's
     top_k: int = Field(20, ge=1, le=500)
     #: share of the query's (rarity-weighted) words one top item must hold
-    min_coverage: float = Field(0.5, ge=0, le=1)
+    min_coverage: float = Field(0.1, ge=0, le=1)
     #: best dense similarity that alone is a match (calibrated: benchmarks/nomatch_calibrate.py)
     dense_threshold: float = Field(0.905, ge=-1, le=1)
     #: candidates returned as ``related`` when nothing matches (0: none)
