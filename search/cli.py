@@ -208,6 +208,10 @@ def parser() -> argparse.ArgumentParser:
     e.add_argument("--compare", nargs=2, metavar=("A", "B"), help="profiles for the wins/losses table")
     e.add_argument("--depth", type=int, default=100, help="results fetched per query (default 100)")
     e.set_defaults(func=cmd_eval)
+
+    from search.ops.cli import add_commands
+
+    add_commands(sub, common)
     return p
 
 
