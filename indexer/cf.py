@@ -25,6 +25,8 @@ import numpy as np
 import scipy.sparse as sp
 
 from indexer.progress import Progress
+from search.config import Settings
+from search.db import open_database
 from search.personal.catalog import live_catalog_keys
 from search.personal.config import PersonalConfig, load_personal_config
 from search.personal.model import save_model
@@ -118,7 +120,9 @@ def item_similarity(matrix: sp.csr_matrix, top_k: int, min_support: int) -> tupl
     )
 
 
-def train_cf(data_dir: Path, configs_dir: Path, progress: Progress | bool = True) -> dict[str, Any]:
+def train_cf(
+    data_dir: Path, configs_dir: Path, progress: Progress | bool = True, settings: Settings | None = None
+) -> dict[str, Any]:
     """Train and publish a CF model version from the events in ``data_dir``.
 
     Returns:
@@ -134,7 +138,8 @@ def train_cf(data_dir: Path, configs_dir: Path, progress: Progress | bool = True
     prog = _progress(progress)
     config = load_personal_config(Path(configs_dir))
     data = DataDir(Path(data_dir))
-    store = EventStore(data.events_db, fingerprint=None)  # reads pseudonyms only, never makes one
+    # reads pseudonyms only, never makes one
+    store = EventStore(open_database(settings or Settings(), sqlite_path=data.events_db), fingerprint=None)
     if not store.exists():
         raise TrainingError(f"no events in {data.root}: run `indexer events import EVENTS.jsonl` first")
     versions = CFVersions(data.cf_dir)

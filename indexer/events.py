@@ -19,6 +19,7 @@ from pydantic import ValidationError
 
 from indexer.progress import Progress
 from search.config import Settings
+from search.db import open_database
 from search.personal.catalog import live_catalog_keys
 from search.personal.config import load_personal_config
 from search.personal.events import EventIn, describe_error
@@ -75,7 +76,7 @@ def import_events(
         items = live_catalog_keys(data.root)
     if items is None:
         prog.log(f"no index in {data.root}: products cannot be checked, every event counts as unknown")
-    store = EventStore(data.events_db, pseudonymize.fingerprint())
+    store = EventStore(open_database(settings, sqlite_path=data.events_db), pseudonymize.fingerprint())
     totals = {"imported": 0, "duplicates": 0, "unknown_products": 0}
     users: set[str] = set()
     rejects: list[dict[str, Any]] = []

@@ -68,6 +68,10 @@ class Settings(BaseSettings):
     torch_threads: int | None = Field(None, ge=1)
     reload_interval_s: float = Field(2.0, ge=0)
     log_level: str = "INFO"
+    # Shared state (events, profiles, operations data): PostgreSQL for several API nodes, else SQLite in data_dir.
+    db_url: SecretStr | None = None
+    db_pool_size: int = Field(10, ge=1)
+    db_timeout_s: float = Field(5.0, gt=0)
 
 
 # ---------------------------------------------------------------------------- indexing config

@@ -13,6 +13,8 @@ SAMPLE = ROOT / "sample"
 CONFIGS = ROOT / "configs"
 SHARED = Path(os.environ.get("SHARED_DATA", ROOT.parent / "shared" / "data"))
 
+pytest_plugins = ["tests.pg"]  # PostgreSQL server fixtures
+
 
 def shared_path(*parts: str) -> Path:
     """A file under ../shared/data, or skip the test with the reason."""

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from search.config import Settings
+from search.db import open_database
 from search.personal.catalog import ItemKeyMap, ItemTable
 from search.personal.config import PersonalConfig, load_personal_config
 from search.personal.events import EventIn
@@ -57,7 +58,7 @@ class Personalization:
         self.pseudonymize = Pseudonymizer(settings.user_id_secret.get_secret_value())
         if self.pseudonymize.is_default:
             log.warning("user_id_secret is the default: set SEARCH_USER_ID_SECRET in production")
-        self.store = EventStore(data.events_db, self.pseudonymize.fingerprint())
+        self.store = EventStore(open_database(settings, sqlite_path=data.events_db), self.pseudonymize.fingerprint())
         self.models = ModelLoader(data.cf_dir, settings.reload_interval_s)
         self._tables: dict[str, ItemTable] = {}
         self._table_lock = threading.Lock()

@@ -1,72 +1,110 @@
-"""The behaviour store: events, shopper profiles and online affinities in SQLite (``DATA_DIR/events.sqlite``).
+"""The behaviour store: events, shopper profiles and online affinities in the shared-state database.
 
-Tables (every ``user`` is a pseudonymous key, see :mod:`search.personal.pseudonym`)::
+The database is SQLite (``DATA_DIR/events.sqlite``, the embedded default) or PostgreSQL
+(``SEARCH_DB_URL``, several API nodes), through :mod:`search.db`; the SQL is the same.
+Tables (every ``shopper`` is a pseudonymous key, see :mod:`search.personal.pseudonym`)::
 
-    events    id (autoincrement, never reused), user, product, event, ts, query
-              unique (user, product, event, ts): importing a file twice stores it once
-    profiles  user, events, first_event, last_ts        one row per shopper with events
-    affinity  user, kind (brand|category), key, score, ref   decayed sums (score as of time ref)
-    forgotten user, at                                   shoppers deleted through the admin API
-    meta      schema version, fingerprint of the pseudonymisation secret
+    events    id (autoincrement, never reused), shopper, product, event, ts, query
+              unique (shopper, product, event, ts): importing a file twice stores it once
+    profiles  shopper, events, first_event, last_ts        one row per shopper with events
+    affinity  shopper, kind (brand|category), key, score, ref   decayed sums (score as of time ref)
+    forgotten shopper, at                                   shoppers deleted through the admin API
+    meta      fingerprint of the pseudonymisation secret
 
-The database is in WAL mode with ``synchronous=FULL``: a call that returned has its
-events on disk, and a writer killed mid-way leaves every committed batch intact.
-Events, the profile and the affinities change in one transaction, so they never
-disagree. Nothing is created until the first write: a service without events
-leaves the data directory untouched.
+A call that returned has its events committed (SQLite: WAL with ``synchronous=FULL``;
+PostgreSQL: a committed transaction). Events, the profile and the affinities change in
+one transaction, so they never disagree. With SQLite nothing is created until the first
+write: a service without events leaves the data directory untouched.
+
+Schema versions are migrations of the ``personal`` component (:data:`MIGRATIONS`);
+version 1 also upgrades files written before the shared-state layer (column ``user``).
 """
 
 from __future__ import annotations
 
-import contextlib
-import sqlite3
 import threading
 import time
 from collections import defaultdict
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from search.config import ConfigError
+from search.db import Database, Migration, Tx
+from search.db.sqlite import SQLiteDatabase
 from search.personal.config import EventsConfig
 from search.personal.scoring import BRAND, CATEGORY, Decayed, merge
 
-SCHEMA_VERSION = "1"
+COMPONENT = "personal"
 
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS events (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    user TEXT NOT NULL,
-    product TEXT NOT NULL,
-    event TEXT NOT NULL,
-    ts REAL NOT NULL,
-    query TEXT
-);
-CREATE UNIQUE INDEX IF NOT EXISTS events_key ON events (user, product, event, ts);
-CREATE TABLE IF NOT EXISTS profiles (
-    user TEXT PRIMARY KEY,
-    events INTEGER NOT NULL,
-    first_event INTEGER NOT NULL,
-    last_ts REAL NOT NULL
-) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS affinity (
-    user TEXT NOT NULL,
-    kind TEXT NOT NULL,
-    key TEXT NOT NULL,
-    score REAL NOT NULL,
-    ref REAL NOT NULL,
-    PRIMARY KEY (user, kind, key)
-) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS forgotten (user TEXT PRIMARY KEY, at REAL NOT NULL) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
-"""
 
-_INSERT_EVENT = "INSERT OR IGNORE INTO events (user, product, event, ts, query) VALUES (?, ?, ?, ?, ?) RETURNING id"
+def _rename_legacy_columns(tx: Tx) -> None:
+    """SQLite files from before the shared-state layer named the shopper column ``user`` (reserved in PostgreSQL)."""
+    if tx.dialect != "sqlite":
+        return
+    for table in ("events", "profiles", "affinity", "forgotten"):
+        columns = [row[1] for row in tx.execute(f"PRAGMA table_info({table})").fetchall()]
+        if "user" in columns:
+            tx.execute(f'ALTER TABLE {table} RENAME COLUMN "user" TO shopper')
+    exists = tx.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'meta'").fetchone()
+    if exists:  # the version now lives in schema_migrations
+        tx.execute("DELETE FROM meta WHERE key = 'schema'")
+
+
+MIGRATIONS = [
+    Migration(
+        1,
+        "events, profiles, affinities, forget-me log",
+        [
+            _rename_legacy_columns,
+            """CREATE TABLE IF NOT EXISTS events (
+                id {id},
+                shopper TEXT NOT NULL,
+                product TEXT NOT NULL,
+                event TEXT NOT NULL,
+                ts {float} NOT NULL,
+                query TEXT
+            )""",
+            "CREATE UNIQUE INDEX IF NOT EXISTS events_key ON events (shopper, product, event, ts)",
+            """CREATE TABLE IF NOT EXISTS profiles (
+                shopper TEXT PRIMARY KEY,
+                events INTEGER NOT NULL,
+                first_event BIGINT NOT NULL,
+                last_ts {float} NOT NULL
+            ) {without_rowid}""",
+            """CREATE TABLE IF NOT EXISTS affinity (
+                shopper TEXT NOT NULL,
+                kind TEXT NOT NULL,
+                key TEXT NOT NULL,
+                score {float} NOT NULL,
+                ref {float} NOT NULL,
+                PRIMARY KEY (shopper, kind, key)
+            ) {without_rowid}""",
+            "CREATE TABLE IF NOT EXISTS forgotten (shopper TEXT PRIMARY KEY, at {float} NOT NULL) {without_rowid}",
+            "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) {without_rowid}",
+            {
+                # SQLite gets decayed_merge as a Python function (EventStore registers it)
+                "postgresql": """CREATE OR REPLACE FUNCTION decayed_merge(
+                    s_old DOUBLE PRECISION, r_old DOUBLE PRECISION, s_new DOUBLE PRECISION,
+                    r_new DOUBLE PRECISION, tau DOUBLE PRECISION) RETURNS DOUBLE PRECISION
+                LANGUAGE sql IMMUTABLE AS $$
+                    SELECT CASE WHEN r_new >= r_old
+                        THEN s_old * exp(greatest(-(r_new - r_old) / tau, -700)) + s_new
+                        ELSE s_old + s_new * exp(greatest(-(r_old - r_new) / tau, -700)) END
+                $$"""
+            },
+        ],
+    ),
+]
+
+_INSERT_EVENT = (
+    "INSERT INTO events (shopper, product, event, ts, query) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING id"
+)
 _UPSERT_AFFINITY = """
-INSERT INTO affinity (user, kind, key, score, ref) VALUES (?, ?, ?, ?, ?)
-ON CONFLICT (user, kind, key) DO UPDATE SET
-    score = decayed_merge(score, ref, excluded.score, excluded.ref, ?),
-    ref = max(ref, excluded.ref)
+INSERT INTO affinity (shopper, kind, key, score, ref) VALUES (?, ?, ?, ?, ?)
+ON CONFLICT (shopper, kind, key) DO UPDATE SET
+    score = decayed_merge(affinity.score, affinity.ref, excluded.score, excluded.ref, ?),
+    ref = greatest(affinity.ref, excluded.ref)
 """
 
 ItemKeys = Mapping[str, tuple[str | None, str | None]]
@@ -138,92 +176,62 @@ def affinity_contributions(
 
 
 class EventStore:
-    """Thread-safe access to the events database (one SQLite connection per thread).
+    """Thread-safe access to the behaviour tables of the shared-state database.
 
     Args:
-        path: The database file (``DataDir.events_db``).
+        db: The database (:func:`search.db.open_database`), or a SQLite file path.
         fingerprint: Fingerprint of the pseudonymisation secret; a database written
             under another secret is refused (its keys would never match again). None
             skips the check, for tools that never pseudonymise (CF training).
-        timeout_s: How long a writer waits for another one (SQLite busy timeout).
     """
 
-    def __init__(self, path: Path, fingerprint: str | None, timeout_s: float = 10.0) -> None:
-        self.path = Path(path)
+    def __init__(self, db: Database | Path | str, fingerprint: str | None) -> None:
+        self.db: Database = SQLiteDatabase(Path(db)) if isinstance(db, (str, Path)) else db
         self.fingerprint = fingerprint
-        self.timeout_s = timeout_s
-        self._local = threading.local()
+        self.db.add_function("decayed_merge", 5, _merge_sql)
         self._lock = threading.Lock()
-        self._all: list[sqlite3.Connection] = []
         self._checked = False
 
-    # ------------------------------------------------------------------ connections
+    # ------------------------------------------------------------------ schema
     def exists(self) -> bool:
-        """True once something was written."""
-        return self.path.exists()
+        """True once something was written (always for a server database)."""
+        return self.db.exists()
 
-    def _conn(self, create: bool = False) -> sqlite3.Connection | None:
-        conn = getattr(self._local, "conn", None)
-        if conn is not None:
-            return conn
-        if not create and not self.path.exists():
-            return None
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        conn = sqlite3.connect(self.path, timeout=self.timeout_s, isolation_level=None, check_same_thread=False)
-        conn.execute("PRAGMA journal_mode=WAL")
-        conn.execute("PRAGMA synchronous=FULL")
-        conn.execute("PRAGMA secure_delete=ON")  # forgotten shoppers' rows are overwritten, not just unlinked
-        conn.create_function("decayed_merge", 5, _merge_sql, deterministic=True)
+    def _ready(self, create: bool = False) -> bool:
+        """Migrate and check the database once; False for an embedded database not created yet."""
+        if self._checked:
+            return True
+        if not create and not self.db.exists():
+            return False
         with self._lock:
             if not self._checked:
-                self._init_schema(conn)
+                self.db.migrate(COMPONENT, MIGRATIONS)
+                self._check_fingerprint()
                 self._checked = True
-            self._all.append(conn)
-        self._local.conn = conn
-        return conn
+        return True
 
-    def _init_schema(self, conn: sqlite3.Connection) -> None:
-        with self._write(conn):
-            for statement in SCHEMA.split(";"):
-                if statement.strip():
-                    conn.execute(statement)
-            meta = dict(conn.execute("SELECT key, value FROM meta").fetchall())
-            if "schema" not in meta:
-                conn.execute("INSERT INTO meta (key, value) VALUES ('schema', ?)", (SCHEMA_VERSION,))
-                meta["schema"] = SCHEMA_VERSION
-            if "fingerprint" not in meta and self.fingerprint is not None:
-                conn.execute("INSERT INTO meta (key, value) VALUES ('fingerprint', ?)", (self.fingerprint,))
-                meta["fingerprint"] = self.fingerprint
-        if meta.get("schema") != SCHEMA_VERSION:
-            raise EventStoreError(f"{self.path}: schema {meta.get('schema')!r}, expected {SCHEMA_VERSION}")
-        if self.fingerprint is not None and meta.get("fingerprint") != self.fingerprint:
+    def _check_fingerprint(self) -> None:
+        with self.db.transaction() as tx:
+            row = tx.execute("SELECT value FROM meta WHERE key = 'fingerprint'").fetchone()
+            if row is None and self.fingerprint is not None:
+                tx.execute(
+                    "INSERT INTO meta (key, value) VALUES ('fingerprint', ?) ON CONFLICT DO NOTHING",
+                    (self.fingerprint,),
+                )
+                row = tx.execute("SELECT value FROM meta WHERE key = 'fingerprint'").fetchone()
+        if self.fingerprint is not None and row is not None and row[0] != self.fingerprint:
             raise EventStoreError(
-                f"{self.path} was written with another user_id_secret: its pseudonyms would match no shopper. "
-                "Use the original secret, or move the file away to start over."
+                f"{self.db.url} was written with another user_id_secret: its pseudonyms would match no shopper. "
+                "Use the original secret, or move the database away to start over."
             )
-
-    @contextlib.contextmanager
-    def _write(self, conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
-        conn.execute("BEGIN IMMEDIATE")
-        try:
-            yield conn
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
-        conn.execute("COMMIT")
 
     def check(self) -> None:
         """Open an existing database now, so a wrong secret or schema fails here rather than later."""
-        self._conn(create=False)
+        self._ready(create=False)
 
     def close(self) -> None:
-        """Close every connection opened by this store."""
-        with self._lock:
-            for conn in self._all:
-                with contextlib.suppress(sqlite3.Error):
-                    conn.close()
-            self._all.clear()
-        self._local = threading.local()
+        """Close the database's connections."""
+        self.db.close()
 
     # ------------------------------------------------------------------ writing
     def append(self, events: Sequence[NewEvent], items: ItemKeys, config: EventsConfig) -> AppendResult:
@@ -236,30 +244,27 @@ class EventStore:
         result = AppendResult()
         if not events:
             return result
-        conn = self._conn(create=True)
-        assert conn is not None
+        self._ready(create=True)
         outcomes: dict[tuple[str, str], int] = defaultdict(int)
-        with self._write(conn):
+        with self.db.transaction() as tx:
             inserted: list[tuple[int, NewEvent]] = []
             for e in events:
-                row = conn.execute(_INSERT_EVENT, (e.user, e.product, e.event, e.ts, e.query)).fetchone()
+                row = tx.execute(_INSERT_EVENT, (e.user, e.product, e.event, e.ts, e.query)).fetchone()
                 if row is None:
                     result.duplicates += 1
                     outcomes[(e.event, "duplicate")] += 1
                     continue
-                inserted.append((row[0], e))
+                inserted.append((int(row[0]), e))
                 known = e.product in items
                 result.stored += 1
                 result.unknown_products += not known
                 outcomes[(e.event, "stored" if known else "unknown_product")] += 1
-            self._apply(conn, inserted, items, config)
+            self._apply(tx, inserted, items, config)
         result.users = len({e.user for _, e in inserted})
         result.outcomes = dict(outcomes)
         return result
 
-    def _apply(
-        self, conn: sqlite3.Connection, inserted: Sequence[tuple[int, NewEvent]], items: ItemKeys, config: EventsConfig
-    ) -> None:
+    def _apply(self, tx: Tx, inserted: Sequence[tuple[int, NewEvent]], items: ItemKeys, config: EventsConfig) -> None:
         """Fold newly stored events into profiles and affinities (inside the caller's transaction)."""
         profiles: dict[str, list[float]] = {}
         for event_id, e in inserted:
@@ -270,28 +275,31 @@ class EventStore:
                 p[0] += 1
                 p[1] = min(p[1], event_id)
                 p[2] = max(p[2], e.ts)
-        conn.executemany(
-            """INSERT INTO profiles (user, events, first_event, last_ts) VALUES (?, ?, ?, ?)
-               ON CONFLICT (user) DO UPDATE SET events = events + excluded.events,
-                   last_ts = max(last_ts, excluded.last_ts)""",
-            [(u, int(n), int(first), ts) for u, (n, first, ts) in profiles.items()],
+        # sorted: concurrent writers lock rows in the same order (no deadlock on PostgreSQL)
+        tx.executemany(
+            """INSERT INTO profiles (shopper, events, first_event, last_ts) VALUES (?, ?, ?, ?)
+               ON CONFLICT (shopper) DO UPDATE SET events = profiles.events + excluded.events,
+                   last_ts = greatest(profiles.last_ts, excluded.last_ts)""",
+            sorted((u, int(n), int(first), ts) for u, (n, first, ts) in profiles.items()),
         )
         sums = affinity_contributions([(e.user, e.product, e.event, e.ts) for _, e in inserted], items, config)
         tau = config.tau_s
-        conn.executemany(_UPSERT_AFFINITY, [(u, k, key, s, r, tau) for (u, k, key), (s, r) in sums.items()])
+        tx.executemany(_UPSERT_AFFINITY, sorted((u, k, key, s, r, tau) for (u, k, key), (s, r) in sums.items()))
 
     def forget(self, user: str) -> int:
         """Delete a shopper's events, profile and affinities and remember the deletion; returns events deleted."""
-        conn = self._conn(create=False)
-        if conn is None:
+        if not self._ready(create=False):
             return 0
-        with self._write(conn):
-            deleted = conn.execute("DELETE FROM events WHERE user = ?", (user,)).rowcount
-            conn.execute("DELETE FROM profiles WHERE user = ?", (user,))
-            conn.execute("DELETE FROM affinity WHERE user = ?", (user,))
-            conn.execute("INSERT OR REPLACE INTO forgotten (user, at) VALUES (?, ?)", (user, time.time()))
-        with contextlib.suppress(sqlite3.Error):  # old page images leave the WAL file (best effort under readers)
-            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        with self.db.transaction() as tx:
+            deleted = tx.execute("DELETE FROM events WHERE shopper = ?", (user,)).rowcount
+            tx.execute("DELETE FROM profiles WHERE shopper = ?", (user,))
+            tx.execute("DELETE FROM affinity WHERE shopper = ?", (user,))
+            tx.execute(
+                "INSERT INTO forgotten (shopper, at) VALUES (?, ?)"
+                " ON CONFLICT (shopper) DO UPDATE SET at = excluded.at",
+                (user, time.time()),
+            )
+        self.db.purge()  # old page images leave the WAL file (SQLite)
         return int(deleted)
 
     def rebuild(self, rows: Sequence[tuple[int, str, str, str, float]], items: ItemKeys, config: EventsConfig) -> int:
@@ -303,23 +311,24 @@ class EventStore:
         """
         last = max((r[0] for r in rows), default=0)
         sums = affinity_contributions([(u, p, e, ts) for _, u, p, e, ts in rows], items, config)
-        conn = self._conn(create=True)
-        assert conn is not None
+        self._ready(create=True)
         tau = config.tau_s
-        with self._write(conn):
-            tail = conn.execute("SELECT user, product, event, ts FROM events WHERE id > ?", (last,)).fetchall()
+        with self.db.transaction() as tx:
+            if tx.dialect == "postgresql":  # wait for appends in flight; new ones wait for us
+                tx.execute("LOCK TABLE events, profiles, affinity IN SHARE ROW EXCLUSIVE MODE")
+            tail = tx.execute("SELECT shopper, product, event, ts FROM events WHERE id > ?", (last,)).fetchall()
             for key, value in affinity_contributions(tail, items, config).items():
                 prev = sums.get(key)
                 sums[key] = value if prev is None else merge(prev, value, tau)
-            conn.execute("DELETE FROM profiles")
-            conn.execute(
-                """INSERT INTO profiles (user, events, first_event, last_ts)
-                   SELECT user, count(*), min(id), max(ts) FROM events GROUP BY user"""
+            tx.execute("DELETE FROM profiles")
+            tx.execute(
+                """INSERT INTO profiles (shopper, events, first_event, last_ts)
+                   SELECT shopper, count(*), min(id), max(ts) FROM events GROUP BY shopper"""
             )
-            live = {u for (u,) in conn.execute("SELECT user FROM profiles")}
-            conn.execute("DELETE FROM affinity")
-            conn.executemany(
-                "INSERT INTO affinity (user, kind, key, score, ref) VALUES (?, ?, ?, ?, ?)",
+            live = {u for (u,) in tx.execute("SELECT shopper FROM profiles").fetchall()}
+            tx.execute("DELETE FROM affinity")
+            tx.executemany(
+                "INSERT INTO affinity (shopper, kind, key, score, ref) VALUES (?, ?, ?, ?, ?)",
                 [(u, k, key, s, r) for (u, k, key), (s, r) in sums.items() if u in live],
             )
         return len(live)
@@ -327,49 +336,51 @@ class EventStore:
     # ------------------------------------------------------------------ reading
     def profile(self, user: str) -> Profile | None:
         """A shopper's profile and affinities (None without stored events)."""
-        conn = self._conn()
-        if conn is None:
+        if not self._ready():
             return None
-        row = conn.execute("SELECT events, first_event, last_ts FROM profiles WHERE user = ?", (user,)).fetchone()
-        if row is None or row[0] <= 0:
-            return None
+        with self.db.read() as tx:
+            row = tx.execute("SELECT events, first_event, last_ts FROM profiles WHERE shopper = ?", (user,)).fetchone()
+            if row is None or row[0] <= 0:
+                return None
+            rows = tx.execute("SELECT kind, key, score, ref FROM affinity WHERE shopper = ?", (user,)).fetchall()
         brands: dict[str, Decayed] = {}
         categories: dict[str, Decayed] = {}
-        for kind, key, score, ref in conn.execute("SELECT kind, key, score, ref FROM affinity WHERE user = ?", (user,)):
-            (brands if kind == BRAND else categories)[key] = (score, ref)
+        for kind, key, score, ref in rows:
+            (brands if kind == BRAND else categories)[key] = (float(score), float(ref))
         return Profile(user, int(row[0]), int(row[1]), float(row[2]), brands, categories)
 
     def touched(self, user: str) -> dict[str, set[str]]:
         """The products a shopper interacted with, and how (event types)."""
-        conn = self._conn()
-        if conn is None:
+        if not self._ready():
             return {}
         out: dict[str, set[str]] = defaultdict(set)
-        for product, event in conn.execute("SELECT product, event FROM events WHERE user = ?", (user,)):
-            out[product].add(event)
+        with self.db.read() as tx:
+            for product, event in tx.execute("SELECT product, event FROM events WHERE shopper = ?", (user,)).fetchall():
+                out[product].add(event)
         return dict(out)
 
     def read_events(self, after_id: int = 0) -> list[tuple[int, str, str, str, float]]:
         """``(id, user, product, event, ts)`` of every event after ``after_id``, in id order."""
-        conn = self._conn()
-        if conn is None:
+        if not self._ready():
             return []
-        return conn.execute(
-            "SELECT id, user, product, event, ts FROM events WHERE id > ? ORDER BY id", (after_id,)
-        ).fetchall()
+        with self.db.read() as tx:
+            rows = tx.execute(
+                "SELECT id, shopper, product, event, ts FROM events WHERE id > ? ORDER BY id", (after_id,)
+            ).fetchall()
+        return [(int(i), u, p, e, float(ts)) for i, u, p, e, ts in rows]
 
     def forgotten_since(self, at: float) -> list[str]:
         """Shoppers forgotten at or after ``at`` (epoch seconds)."""
-        conn = self._conn()
-        if conn is None:
+        if not self._ready():
             return []
-        return [u for (u,) in conn.execute("SELECT user FROM forgotten WHERE at >= ?", (at,))]
+        with self.db.read() as tx:
+            return [u for (u,) in tx.execute("SELECT shopper FROM forgotten WHERE at >= ?", (at,)).fetchall()]
 
     def counts(self) -> dict[str, int]:
         """Events and shoppers stored."""
-        conn = self._conn()
-        if conn is None:
+        if not self._ready():
             return {"events": 0, "users": 0}
-        events = conn.execute("SELECT count(*) FROM events").fetchone()[0]
-        users = conn.execute("SELECT count(*) FROM profiles").fetchone()[0]
+        with self.db.read() as tx:
+            events = tx.execute("SELECT count(*) FROM events").fetchone()[0]
+            users = tx.execute("SELECT count(*) FROM profiles").fetchone()[0]
         return {"events": int(events), "users": int(users)}

@@ -34,7 +34,7 @@ def test_raw_user_ids_are_never_stored(personal_built):
     data_dir, _ = personal_built
     db = DataDir(data_dir).events_db
     conn = sqlite3.connect(db)
-    users = {u for (u,) in conn.execute("SELECT DISTINCT user FROM events")}
+    users = {u for (u,) in conn.execute("SELECT DISTINCT shopper FROM events")}
     conn.close()
     assert "u0001" not in users and Pseudonymizer(SECRET)("u0001") in users
     blob = b"".join(p.read_bytes() for p in data_dir.rglob("*") if p.is_file() and "index" not in p.parts)
