@@ -182,7 +182,7 @@ def ops_store_of(request: Request) -> OpsStore:
     if store is None:
         engine = getattr(state, "engine", None)
         configs = getattr(engine, "configs", None)
-        store = getattr(configs, "store", None) or OpsStore.in_data_dir(_settings_of(request).data_dir)
+        store = getattr(configs, "store", None) or OpsStore.open(_settings_of(request))
         state.ops_store = store
     return store  # type: ignore[no-any-return]
 

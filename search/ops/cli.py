@@ -14,10 +14,15 @@ EXIT_OK = 0
 
 def cmd_audit(args: argparse.Namespace) -> int:
     """Print the latest audit entries, newest first."""
+    from search.config import Settings
     from search.ops.store import OpsStore
 
     since = time.time() - args.days * 86400 if args.days is not None else None
-    entries = OpsStore.in_data_dir(Path(args.data_dir)).audit_log(limit=args.limit, since=since, actor=args.actor)
+    store = OpsStore.open(Settings(data_dir=Path(args.data_dir)))  # SEARCH_DB_URL, else the data dir's file
+    try:
+        entries = store.audit_log(limit=args.limit, since=since, actor=args.actor)
+    finally:
+        store.close()
     if args.json:
         print(json.dumps({"entries": [e.to_dict() for e in entries]}, ensure_ascii=False))
         return EXIT_OK
