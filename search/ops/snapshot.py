@@ -145,7 +145,7 @@ class ConfigHolder:
                 try:
                     parts[PROFILES] = self._load_profiles()
                 except (ConfigError, OSError) as exc:
-                    errors[PROFILES] = str(exc)
+                    errors[PROFILES] = yamlconf.add_lines(str(exc))
             for name in OPS_FILES:
                 try:
                     parts[name] = self._load_file(name)

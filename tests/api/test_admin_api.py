@@ -71,6 +71,7 @@ def test_a_pin_posted_at_run_time_is_first_on_the_next_search(client):
     assert r.status_code == 201, r.text
     after = ids(client, "手机")
     assert after[0] == target and before[0] not in after
+    assert target not in ids(client, "手机", brand="Apple")  # not added from outside the shopper's filters
     r = client.get("/search", params={"q": "小米手机", "explain": True}, headers={"X-API-Key": WEB}).json()
     assert r["items"][0]["id"] == target and r["rules"] == ["pin-dryer"]
     assert r["items"][0]["explain"]["rules"] == [{"rule": "pin-dryer", "action": "pin", "position": 1}]
