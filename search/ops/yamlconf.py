@@ -40,6 +40,13 @@ def _line_of(node: yaml.Node | None, loc: tuple[Any, ...]) -> int | None:
     return line
 
 
+def check_unique(ids: list[str], what: str) -> None:
+    """``ValueError`` naming the ids that occur more than once (``what``: "rule ids" ...)."""
+    dupes = sorted({i for i in ids if ids.count(i) > 1})
+    if dupes:
+        raise ValueError(f"{what} must be unique: {', '.join(dupes)}")
+
+
 def describe(source: str, exc: ValidationError, root: yaml.Node | None = None) -> str:
     """One line per problem: ``file:line: key.path: message``."""
     lines = []
