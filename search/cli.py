@@ -259,9 +259,11 @@ def parser() -> argparse.ArgumentParser:
     e.add_argument("--rounds", type=int, default=10_000, help="paired randomisation test rounds (default 10000)")
     e.set_defaults(func=cmd_eval)
 
-    from search.analytics.cli import add_commands
+    from search.analytics.cli import add_commands as add_analytics_commands
+    from search.ops.cli import add_commands as add_ops_commands
 
-    add_commands(sub, common)
+    add_analytics_commands(sub, common)
+    add_ops_commands(sub, common)
     return p
 
 

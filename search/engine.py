@@ -345,7 +345,10 @@ class SearchEngine:
                 ordered = []
         if rules:
             have = {c.id for c in ordered}
-            missing = [pid for pid in pinned_ids(rules) if pid not in have]
+            # a pinned product the query did not retrieve is added, unless the shopper filtered explicitly
+            priced = req.price_min is not None or req.price_max is not None
+            filtered = priced or bool(req.brands or req.categories or req.attributes)
+            missing = [pid for pid in pinned_ids(rules) if pid not in have] if not filtered else []
             found = index.store.get(missing) if missing else []
             ordered, notes = arrange(ordered, rules, {p["id"]: p for p in found if p}, notes)
         facets = facet_counts((c.payload for c in ordered), profile.facets.price_bands, profile.facets.size)

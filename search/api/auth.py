@@ -24,6 +24,7 @@ import hashlib
 import hmac
 import json
 import logging
+import math
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -59,7 +60,7 @@ class KeySpec(StrictModel):
     sha256: str
     scopes: list[Scope] = Field(min_length=1)
     rate_limit: float | None = Field(None, gt=0, description="requests per second")
-    burst: float | None = Field(None, ge=1)
+    burst: int | None = Field(None, ge=1, description="largest burst (default: the rate)")
 
     @field_validator("sha256")
     @classmethod
@@ -117,7 +118,11 @@ class KeyRing:
         self._specs = list(specs)
         if admin_token:
             self._specs.append(KeySpec(id=ADMIN_TOKEN_ID, sha256=hash_key(admin_token), scopes=["admin"]))
-        self._limiters = {s.id: RateLimiter(s.rate_limit, s.burst) for s in self._specs if s.rate_limit is not None}
+        self._limiters = {
+            s.id: RateLimiter(s.rate_limit, s.burst or max(1, math.ceil(s.rate_limit)))
+            for s in self._specs
+            if s.rate_limit is not None
+        }
 
     @classmethod
     def from_settings(cls, settings: Settings) -> KeyRing:
@@ -182,7 +187,7 @@ def ops_store_of(request: Request) -> OpsStore:
     if store is None:
         engine = getattr(state, "engine", None)
         configs = getattr(engine, "configs", None)
-        store = getattr(configs, "store", None) or OpsStore.in_data_dir(_settings_of(request).data_dir)
+        store = getattr(configs, "store", None) or OpsStore.open(_settings_of(request))
         state.ops_store = store
     return store  # type: ignore[no-any-return]
 

@@ -27,6 +27,7 @@ from datetime import UTC, datetime
 from pydantic import Field, field_validator, model_validator
 
 from search.config import StrictModel
+from search.ops.yamlconf import check_unique
 
 BUCKETS = 10_000
 
@@ -87,10 +88,7 @@ class ExperimentsFile(StrictModel):
 
     @model_validator(mode="after")
     def _unique(self) -> ExperimentsFile:
-        ids = [e.id for e in self.experiments]
-        dupes = sorted({i for i in ids if ids.count(i) > 1})
-        if dupes:
-            raise ValueError(f"experiment ids must be unique: {', '.join(dupes)}")
+        check_unique([x.id for x in self.experiments], "experiment ids")
         return self
 
 

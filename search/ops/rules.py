@@ -27,6 +27,7 @@ from typing import Any
 from pydantic import Field, field_validator, model_validator
 
 from search.config import StrictModel
+from search.ops.yamlconf import check_unique
 from search.text.normalize import normalize
 
 RULE_ID = r"^[A-Za-z0-9_.:-]{1,64}$"
@@ -169,8 +170,5 @@ class RulesFile(StrictModel):
 
     @model_validator(mode="after")
     def _unique(self) -> RulesFile:
-        ids = [r.id for r in self.rules]
-        dupes = sorted({i for i in ids if ids.count(i) > 1})
-        if dupes:
-            raise ValueError(f"rule ids must be unique: {', '.join(dupes)}")
+        check_unique([x.id for x in self.rules], "rule ids")
         return self

@@ -10,7 +10,7 @@ operations database's change counter moved (the engine calls it in its reload lo
 
 Sources: every ``configs/*.yaml`` profile, ``configs/rules.yaml``, ``configs/synonyms.yaml``,
 ``configs/experiments.yaml``, and the rules and synonyms made through the admin API
-(:mod:`search.ops.store`; an admin-made item replaces a file item with the same id).
+(:mod:`search.ops.store`, in the shared database; an admin-made item replaces a file item with the same id).
 """
 
 from __future__ import annotations
@@ -69,7 +69,7 @@ class ConfigHolder:
         load_profiles: Callable[[], ProfileRegistry] | None = None,
     ) -> None:
         self.configs_dir = Path(settings.configs_dir)
-        self.store = store or OpsStore.in_data_dir(settings.data_dir)
+        self.store = store or OpsStore.open(settings)
         self._load_profiles = load_profiles or (
             lambda: ProfileRegistry.load(self.configs_dir, settings.default_profile)
         )
@@ -100,7 +100,7 @@ class ConfigHolder:
         try:
             version = self.store.version()
         except Exception as exc:  # a database outage keeps the rules live; it is reported, not fatal
-            self.errors["database"] = f"{self.store.path}: {exc}"
+            self.errors["database"] = f"{self.store.location}: {exc}"
             version = -1
         return (self._file_stamp(), version)
 
@@ -129,7 +129,7 @@ class ConfigHolder:
             try:
                 items[item_id] = model.model_validate(body)
             except ValidationError as exc:  # written by another version of the service
-                raise ConfigError(yamlconf.describe(f"{self.store.path} ({kind} {item_id})", exc)) from None
+                raise ConfigError(yamlconf.describe(f"{self.store.location} ({kind} {item_id})", exc)) from None
         return items
 
     def reload(self, stamp: tuple[Any, ...] | None = None, initial: bool = False) -> bool:
@@ -145,7 +145,7 @@ class ConfigHolder:
                 try:
                     parts[PROFILES] = self._load_profiles()
                 except (ConfigError, OSError) as exc:
-                    errors[PROFILES] = str(exc)
+                    errors[PROFILES] = yamlconf.add_lines(str(exc))
             for name in OPS_FILES:
                 try:
                     parts[name] = self._load_file(name)
@@ -198,6 +198,6 @@ class ConfigHolder:
             "synonyms": len(snap.synonyms),
             "experiments": [e.id for e in snap.experiments.experiments],
             "files": {name: str(self.path(name)) for name in OPS_FILES},
-            "database": str(self.store.path),
+            "database": self.store.location,
             "errors": [{"source": k, "message": v} for k, v in sorted(self.errors.items())],
         }

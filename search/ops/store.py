@@ -1,8 +1,7 @@
-"""Where admin-made changes and the audit log persist (``DATA_DIR/ops.sqlite``).
+"""Where admin-made changes and the audit log persist: the shared-state database (:mod:`search.db`).
 
-All SQL of the operations features lives in this module, in portable SQL (no
-SQLite-only statements besides the connection pragmas), so that several API nodes
-can share one database. Tables::
+SQLite embedded (``DATA_DIR/events.sqlite``) or, with ``SEARCH_DB_URL``, the PostgreSQL
+database every API node shares. Tables (component ``ops``, versioned migrations)::
 
     ops_changes  seq, kind (rule|synonym), item_id, body (JSON; NULL = deleted), at, actor
                  append-only: the live set is the latest body per (kind, item_id)
@@ -17,37 +16,45 @@ write, so a service that is never administered leaves the data directory untouch
 from __future__ import annotations
 
 import json
-import sqlite3
 import threading
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-SCHEMA = (
-    """CREATE TABLE IF NOT EXISTS ops_changes (
-        seq INTEGER PRIMARY KEY,
-        kind TEXT NOT NULL,
-        item_id TEXT NOT NULL,
-        body TEXT,
-        at REAL NOT NULL,
-        actor TEXT NOT NULL
-    )""",
-    "CREATE INDEX IF NOT EXISTS ops_changes_item ON ops_changes (kind, item_id, seq)",
-    """CREATE TABLE IF NOT EXISTS ops_audit (
-        seq INTEGER PRIMARY KEY,
-        at REAL NOT NULL,
-        actor TEXT NOT NULL,
-        action TEXT NOT NULL,
-        target TEXT NOT NULL,
-        detail TEXT NOT NULL,
-        remote TEXT NOT NULL,
-        status INTEGER NOT NULL
-    )""",
-    "CREATE INDEX IF NOT EXISTS ops_audit_at ON ops_audit (at)",
-)
+from search.config import Settings
+from search.db import Database, Migration, open_database
+from search.db.sqlite import SQLiteDatabase
+
+COMPONENT = "ops"
+MIGRATIONS = [
+    Migration(
+        1,
+        "admin-made rules and synonyms, audit log",
+        (
+            """CREATE TABLE IF NOT EXISTS ops_changes (
+                seq {id},
+                kind TEXT NOT NULL,
+                item_id TEXT NOT NULL,
+                body TEXT,
+                at {float} NOT NULL,
+                actor TEXT NOT NULL
+            )""",
+            "CREATE INDEX IF NOT EXISTS ops_changes_item ON ops_changes (kind, item_id, seq)",
+            """CREATE TABLE IF NOT EXISTS ops_audit (
+                seq {id},
+                at {float} NOT NULL,
+                actor TEXT NOT NULL,
+                action TEXT NOT NULL,
+                target TEXT NOT NULL,
+                detail TEXT NOT NULL,
+                remote TEXT NOT NULL,
+                status INTEGER NOT NULL
+            )""",
+            "CREATE INDEX IF NOT EXISTS ops_audit_at ON ops_audit (at)",
+        ),
+    )
+]
 
 _LIVE = """
 SELECT c.item_id, c.body FROM ops_changes c
@@ -78,78 +85,81 @@ class AuditEntry:
 
 
 class OpsStore:
-    """The operations database of one data directory (thread-safe; one shared connection).
+    """The operations tables of the shared-state database (thread-safe).
 
     Args:
-        path: The SQLite file (``DATA_DIR/ops.sqlite``).
+        db: The database (:func:`search.db.open_database`), or a SQLite file path.
     """
 
-    def __init__(self, path: Path) -> None:
-        self.path = Path(path)
-        self._conn: sqlite3.Connection | None = None
+    def __init__(self, db: Database | Path | str) -> None:
+        self.db: Database = SQLiteDatabase(Path(db)) if isinstance(db, (str, Path)) else db
         self._lock = threading.Lock()
+        self._ready = False
+
+    @classmethod
+    def open(cls, settings: Settings) -> OpsStore:
+        """The store of a service: ``SEARCH_DB_URL``, else the data directory's SQLite file."""
+        return cls(open_database(settings))
 
     @classmethod
     def in_data_dir(cls, data_dir: Path) -> OpsStore:
-        """The store of a data directory."""
-        return cls(Path(data_dir) / "ops.sqlite")
+        """The embedded store of a data directory (as :meth:`open` without ``SEARCH_DB_URL``)."""
+        return cls(Path(data_dir) / "events.sqlite")
 
-    @contextmanager
-    def _db(self, create: bool) -> Iterator[sqlite3.Connection | None]:
+    @property
+    def location(self) -> str:
+        """Where the store is (a URL without credentials)."""
+        return self.db.url
+
+    def _usable(self, create: bool) -> bool:
+        if self._ready:
+            return True
+        if not create and not self.db.exists():
+            return False
         with self._lock:
-            if self._conn is None:
-                if not create and not self.path.exists():
-                    yield None
-                    return
-                self.path.parent.mkdir(parents=True, exist_ok=True)
-                conn = sqlite3.connect(str(self.path), timeout=10, check_same_thread=False, isolation_level=None)
-                conn.execute("PRAGMA journal_mode=WAL")
-                conn.execute("PRAGMA synchronous=FULL")
-                for statement in SCHEMA:
-                    conn.execute(statement)
-                self._conn = conn
-            yield self._conn
+            if not self._ready:
+                self.db.migrate(COMPONENT, MIGRATIONS)
+                self._ready = True
+        return True
 
     def close(self) -> None:
-        """Close the connection (it reopens on the next call)."""
-        with self._lock:
-            if self._conn is not None:
-                self._conn.close()
-                self._conn = None
+        """Close the database's connections (they reopen on the next call)."""
+        self.db.close()
 
     # ------------------------------------------------------------------ rules and synonyms
     def version(self) -> int:
         """The latest change's sequence number (0 before any change)."""
-        with self._db(create=False) as db:
-            if db is None:
-                return 0
-            row = db.execute("SELECT MAX(seq) FROM ops_changes").fetchone()
-            return int(row[0] or 0)
+        if not self._usable(create=False):
+            return 0
+        with self.db.read() as tx:
+            row = tx.execute("SELECT MAX(seq) FROM ops_changes").fetchone()
+        return int(row[0] or 0)
 
     def live(self, kind: str) -> dict[str, dict[str, Any]]:
         """The current admin-made items of a kind, by id."""
-        with self._db(create=False) as db:
-            if db is None:
-                return {}
-            return {item_id: json.loads(body) for item_id, body in db.execute(_LIVE, (kind,))}
+        if not self._usable(create=False):
+            return {}
+        with self.db.read() as tx:
+            rows = tx.execute(_LIVE, (kind,)).fetchall()
+        return {item_id: json.loads(body) for item_id, body in rows}
 
     def put(self, kind: str, item_id: str, body: dict[str, Any] | None, actor: str) -> int:
         """Record a new version of an item (``None`` deletes it); returns the change's sequence number."""
         text = None if body is None else json.dumps(body, ensure_ascii=False, sort_keys=True)
-        with self._db(create=True) as db:
-            assert db is not None
-            cur = db.execute(
-                "INSERT INTO ops_changes (kind, item_id, body, at, actor) VALUES (?, ?, ?, ?, ?)",
+        self._usable(create=True)
+        with self.db.transaction() as tx:
+            row = tx.execute(
+                "INSERT INTO ops_changes (kind, item_id, body, at, actor) VALUES (?, ?, ?, ?, ?) RETURNING seq",
                 (kind, item_id, text, time.time(), actor),
-            )
-            return int(cur.lastrowid or 0)
+            ).fetchone()
+        return int(row[0])
 
     # ------------------------------------------------------------------ audit log
     def audit(self, actor: str, action: str, target: str, detail: str, remote: str, status: int) -> None:
         """Append one entry to the audit log."""
-        with self._db(create=True) as db:
-            assert db is not None
-            db.execute(
+        self._usable(create=True)
+        with self.db.transaction() as tx:
+            tx.execute(
                 "INSERT INTO ops_audit (at, actor, action, target, detail, remote, status)"
                 " VALUES (?, ?, ?, ?, ?, ?, ?)",
                 (time.time(), actor, action, target, detail, remote, status),
@@ -164,7 +174,8 @@ class OpsStore:
             params.append(actor)
         sql += " ORDER BY seq DESC LIMIT ?"
         params.append(limit)
-        with self._db(create=False) as db:
-            if db is None:
-                return []
-            return [AuditEntry(*row) for row in db.execute(sql, params)]
+        if not self._usable(create=False):
+            return []
+        with self.db.read() as tx:
+            rows = tx.execute(sql, params).fetchall()
+        return [AuditEntry(*row) for row in rows]

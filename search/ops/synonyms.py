@@ -25,6 +25,7 @@ from typing import Any
 from pydantic import Field, field_validator, model_validator
 
 from search.config import StrictModel
+from search.ops.yamlconf import check_unique
 from search.text.normalize import normalize
 
 SYNONYM_ID = r"^[A-Za-z0-9_.:-]{1,64}$"
@@ -76,10 +77,7 @@ class SynonymsFile(StrictModel):
 
     @model_validator(mode="after")
     def _unique(self) -> SynonymsFile:
-        ids = [s.id for s in self.synonyms]
-        dupes = sorted({i for i in ids if ids.count(i) > 1})
-        if dupes:
-            raise ValueError(f"synonym ids must be unique: {', '.join(dupes)}")
+        check_unique([x.id for x in self.synonyms], "synonym ids")
         return self
 
 

@@ -7,6 +7,7 @@ raises :class:`~search.config.ConfigError` with one line per problem, for exampl
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -37,6 +38,13 @@ def _line_of(node: yaml.Node | None, loc: tuple[Any, ...]) -> int | None:
         else:
             return line
     return line
+
+
+def check_unique(ids: list[str], what: str) -> None:
+    """``ValueError`` naming the ids that occur more than once (``what``: "rule ids" ...)."""
+    dupes = sorted({i for i in ids if ids.count(i) > 1})
+    if dupes:
+        raise ValueError(f"{what} must be unique: {', '.join(dupes)}")
 
 
 def describe(source: str, exc: ValidationError, root: yaml.Node | None = None) -> str:
@@ -81,3 +89,25 @@ def load(path: Path, model: type[M]) -> M:
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{path}: cannot read: {exc}") from None
     return parse(text, model, str(path))
+
+
+_PLAIN = re.compile(r"^(?P<file>.+?\.ya?ml): (?P<loc>[^\s:]+): (?P<msg>.*)$")
+
+
+def add_lines(message: str) -> str:
+    """Add line numbers to ``file: key.path: message`` lines (errors of loaders that give none)."""
+    out = []
+    for line in message.splitlines():
+        m = _PLAIN.match(line)
+        if m is None:
+            out.append(line)
+            continue
+        try:
+            root = yaml.compose(Path(m["file"]).read_text(encoding="utf-8"), Loader=yaml.SafeLoader)
+        except (OSError, UnicodeDecodeError, yaml.YAMLError):
+            out.append(line)
+            continue
+        loc = tuple(int(p) if p.isdigit() else p for p in m["loc"].split("."))
+        number = _line_of(root, loc)
+        out.append(f"{m['file']}:{number}: {m['loc']}: {m['msg']}" if number is not None else line)
+    return "\n".join(out)

@@ -12,6 +12,7 @@ from fastapi.testclient import TestClient
 from search.api.app import create_app
 from search.engine import SearchEngine
 from search.index import open_build
+from search.ops.store import OpsStore
 from search.personal.service import Personalization
 from search.profiles import ProfileRegistry
 from search.store.layout import DataDir
@@ -238,9 +239,11 @@ def test_delete_user_needs_the_admin_token(pc):
     assert pc.delete("/users/u0002", headers={"Authorization": "Bearer wrong"}).status_code == 401  # unknown key
 
 
-def test_admin_api_is_off_without_a_token(engine):
+def test_admin_api_is_off_without_a_token(engine, tmp_path):
     with TestClient(create_app(engine=engine), raise_server_exceptions=False) as c:
+        c.app.state.ops_store = OpsStore.in_data_dir(tmp_path)  # the audit entry: not into the shared index
         assert c.delete("/users/u1", headers={"Authorization": "Bearer anything"}).status_code == 401
+    assert [e.status for e in OpsStore.in_data_dir(tmp_path).audit_log()] == [401]
 
 
 def test_forgotten_shopper_gets_the_anonymous_ranking_at_once(pc, p_engine, sessions):

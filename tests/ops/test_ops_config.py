@@ -101,7 +101,7 @@ def test_a_typo_names_file_line_and_key_and_the_old_version_stays_live(holder, n
 def test_a_profile_typo_keeps_the_old_profiles(holder):
     (holder.configs_dir / "bm25.yaml").write_text("inherits: _base\nsourcez: {}\n", encoding="utf-8")
     holder.reload()
-    assert "bm25.yaml" in holder.errors["profiles"] and "sourcez" in holder.errors["profiles"]
+    assert holder.errors["profiles"].endswith("bm25.yaml:2: sourcez: unknown key")
     assert "bm25" in holder.current.profiles.names()
 
 
@@ -115,7 +115,7 @@ def test_a_file_change_is_picked_up_by_poll(holder):
 
 def test_admin_made_items_come_from_the_database_and_override_the_files(holder):
     other = ConfigHolder(
-        Settings(data_dir=holder.store.path.parent, configs_dir=holder.configs_dir), holder.current.profiles
+        Settings(data_dir=holder.store.db.path.parent, configs_dir=holder.configs_dir), holder.current.profiles
     )  # a second API node on the same database
     body = {"id": "phones", "match": {"query": "手机"}, "hide": ["S00005"]}
     holder.store.put("rules", "phones", body, "ops")
@@ -164,7 +164,7 @@ def test_experiment_assignment_is_stable_and_follows_the_shares():
 
 def test_ops_store_keeps_history_and_the_audit_log(tmp_path):
     store = OpsStore.in_data_dir(tmp_path)
-    assert store.version() == 0 and store.live("rules") == {} and not store.path.exists()
+    assert store.version() == 0 and store.live("rules") == {} and not store.db.exists()
     store.put("rules", "a", {"id": "a"}, "ops")
     store.put("rules", "a", {"id": "a", "v": 2}, "ops")
     store.put("rules", "b", {"id": "b"}, "ops")

@@ -31,10 +31,9 @@ Engine = Annotated[SearchEngine, Depends(get_engine)]
 def _items(engine: SearchEngine, kind: str) -> list[dict[str, Any]]:
     snap = engine.configs.current
     admin_made = engine.configs.store.live(kind)
-    items = snap.rules if kind == RULES else snap.synonyms.entries
     out = []
-    for item in items:
-        data = item.model_dump(mode="json", by_alias=True, exclude_none=True)
+    for item in snap.rules if kind == RULES else snap.synonyms.entries:
+        data = item.to_dict() if isinstance(item, Synonym) else item.model_dump(mode="json", exclude_none=True)
         data["source"] = "admin" if item.id in admin_made else str(engine.configs.path(kind))
         out.append(data)
     return out
