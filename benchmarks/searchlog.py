@@ -180,7 +180,8 @@ def _flood_run(data_dir: Path, inflight: int, seconds: float, threads: int, quer
             except httpx.HTTPError:
                 pass
             time.sleep(0.2)
-        products = [it["id"] for it in httpx.get(f"{base}/search", params={"q": "手机", "size": 100}).json()["items"]]
+        first = httpx.get(f"{base}/search", params={"q": "手机", "size": 100}, timeout=120).json()
+        products = [it["id"] for it in first["items"]]
         with httpx.Client(base_url=base, timeout=30) as c:
             for q in queries:  # warm
                 c.get("/search", params={"q": q})

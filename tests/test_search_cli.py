@@ -13,6 +13,9 @@ def test_eval_compares_profiles_and_writes_a_report(built_sample, configs_dir, t
     assert hybrid["queries"] >= 40 and hybrid["ndcg@10"] > 0.5
     report = (tmp_path / "r" / "report.md").read_text(encoding="utf-8")
     assert "| hybrid |" in report and "Wins" in report
+    sig = out["significance"][0]  # hybrid against bm25: mean difference and a paired randomisation p-value
+    assert sig["a"] == "bm25" and sig["b"] == "hybrid" and 0 < sig["metrics"]["ndcg@10"]["p"] <= 1
+    assert "paired randomisation test" in report
     assert (tmp_path / "r" / "metrics.png").stat().st_size > 1000
 
 
