@@ -188,6 +188,9 @@ def cmd_users_rekey(args: argparse.Namespace) -> int:
         result,
         lambda r: f"re-keyed {r['rekeyed']} shoppers ({r['dropped']} dropped); now run `indexer cf train`",
     )
+    return EXIT_OK
+
+
 def cmd_queries_import(args: argparse.Namespace) -> int:
     from search.suggest.querylog import import_queries
 

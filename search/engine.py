@@ -130,6 +130,7 @@ class SearchEngine:
         self._index = index
         self._retired: list[IndexHandle] = []
         self.embedder = embedder
+        self._parser_factory = parser_factory
         self._parsers = ParserCache(parser_factory)
         self.personalizer = personalizer
         self._data = DataDir(settings.data_dir)
