@@ -120,7 +120,8 @@ def create_app(settings: Settings | None = None, engine: SearchEngine | None = N
                 app.state.startup_error = public_reason(exc)
                 log.error("starting without an index: %s", exc)
                 start_retrying(app, build_engine)
-        app.state.search_log = open_app_search_log(app.state.settings)
+        # an injected engine brings its own settings (its data dir holds the search log)
+        app.state.search_log = open_app_search_log(engine.settings if engine is not None else app.state.settings)
         yield
         app.state.stopping = True
         if app.state.search_log is not None:

@@ -38,7 +38,8 @@ SCRIPT = [
 @pytest.fixture(scope="module")
 def a_engine(built_sample, embedder, tmp_path_factory):
     data_dir = tmp_path_factory.mktemp("analytics-api") / "data"
-    shutil.copytree(built_sample, data_dir)
+    # the shared sample index may already hold other tests' search log: start from an empty one
+    shutil.copytree(built_sample, data_dir, ignore=shutil.ignore_patterns("searchlog.sqlite*"))
     settings = personal_settings(data_dir, api_keys=f"web:search:{hash_key(WEB)}", events_max_inflight=1)
     engine = SearchEngine(
         settings,

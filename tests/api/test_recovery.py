@@ -69,7 +69,7 @@ def test_events_on_a_full_disk_answer_507_and_health_is_degraded(events_client, 
     client, engine = events_client
     assert client.post("/events", json=_batch(5)).status_code == 200
     store = engine.personalizer.store
-    pages = sqlite3.connect(store.path).execute("PRAGMA page_count").fetchone()[0]
+    pages = sqlite3.connect(store.db.path).execute("PRAGMA page_count").fetchone()[0]
     real_connect = sqlite3.connect
 
     def small_disk(*args, **kwargs):  # every new connection sees a database that cannot grow

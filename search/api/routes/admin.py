@@ -15,13 +15,13 @@ from fastapi import APIRouter, Body, Depends, HTTPException, Path, Query, Respon
 
 from search.api.auth import Principal, require_admin
 from search.api.deps import get_engine
-from search.api.errors import ERROR_RESPONSES
+from search.api.errors import ERROR_RESPONSES, error_responses
 from search.engine import SearchEngine
 from search.ops.rules import RULE_ID, Rule
 from search.ops.snapshot import RULES, SYNONYMS
 from search.ops.synonyms import SYNONYM_ID, Synonym
 
-router = APIRouter(prefix="/admin", tags=["admin"], responses={k: ERROR_RESPONSES[k] for k in (401, 403, 422, 429)})
+router = APIRouter(prefix="/admin", tags=["admin"], responses=error_responses(401, 403, 422, 429))
 log = logging.getLogger(__name__)
 
 Admin = Annotated[Principal, Depends(require_admin)]

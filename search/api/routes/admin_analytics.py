@@ -12,7 +12,7 @@ from search.analytics.searchlog import SearchLog
 from search.analytics.summary import DEFAULT_DAYS, analytics
 from search.api.auth import require_admin
 from search.api.deps import get_search_log
-from search.api.errors import ERROR_RESPONSES
+from search.api.errors import error_responses
 
 router = APIRouter(tags=["admin"])
 log = logging.getLogger(__name__)
@@ -21,7 +21,7 @@ log = logging.getLogger(__name__)
 @router.get(
     "/admin/analytics",
     dependencies=[Depends(require_admin)],
-    responses={k: ERROR_RESPONSES[k] for k in (401, 403, 429, 503)},
+    responses=error_responses(401, 403, 422, 429, 503),
 )
 def get_analytics(
     search_log: Annotated[SearchLog | None, Depends(get_search_log)],

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends, Query
 from fastapi.responses import JSONResponse
 
 from search.api.deps import get_engine
+from search.api.errors import error_responses
 from search.api.schemas import MAX_ID_CHARS, SuggestResult
 from search.engine import SearchEngine
 from search.suggest.suggester import MAX_SIZE
@@ -40,7 +41,7 @@ def preferred_brands(engine: SearchEngine, user_id: str | None) -> list[str]:
     return out
 
 
-@router.get("/suggest", response_model=SuggestResult)
+@router.get("/suggest", response_model=SuggestResult, responses=error_responses(422, 503))
 def suggest(
     engine: Annotated[SearchEngine, Depends(get_engine)],
     q: Annotated[
