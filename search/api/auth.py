@@ -34,7 +34,7 @@ from typing import Any, Literal, get_args
 from fastapi import HTTPException, Request
 from pydantic import Field, field_validator
 
-from search.api.ratelimit import RateLimiter
+from search.api.limits import RateLimiter
 from search.config import ConfigError, Settings, StrictModel
 from search.ops import yamlconf
 from search.ops.store import OpsStore

@@ -10,7 +10,7 @@ from fastapi.testclient import TestClient
 
 from search.api import errors
 from search.api.auth import KeyRing, KeySpec, Principal, hash_key, parse_inline, require_scope
-from search.api.ratelimit import RateLimiter
+from search.api.limits import RateLimiter
 from search.config import ConfigError, Settings
 from search.ops.store import OpsStore
 
