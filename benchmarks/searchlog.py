@@ -160,11 +160,28 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def _flood_run(data_dir: Path, inflight: int, seconds: float, threads: int, queries: list[str]) -> dict:
+SEARCH_KEY, IMPORT_KEY = "bench-search-key", "bench-import-key"
+
+
+def _flood_run(
+    data_dir: Path, inflight: int, seconds: float, threads: int, queries: list[str], key_rate: float | None = None
+) -> dict:
+    """One server; searches alone, then during the flood. With ``key_rate`` the flooding client
+    sends an ``events`` key limited to that many requests a second and the searches a ``search`` key."""
     import httpx
+
+    from search.api.auth import hash_key
 
     port = _free_port()
     env = {**os.environ, "SEARCH_EVENTS_MAX_INFLIGHT": str(inflight), "SEARCH_USER_ID_SECRET": "bench-secret"}
+    search_headers: dict[str, str] = {}
+    flood_headers: dict[str, str] = {}
+    if key_rate is not None:
+        env["SEARCH_API_KEYS"] = (
+            f"web:search:{hash_key(SEARCH_KEY)} importer:events:{hash_key(IMPORT_KEY)}:{key_rate:g}"
+        )
+        search_headers = {"Authorization": f"Bearer {SEARCH_KEY}"}
+        flood_headers = {"Authorization": f"Bearer {IMPORT_KEY}"}
     server = subprocess.Popen(
         [sys.executable, "-m", "search.cli", "serve", "--data-dir", str(data_dir), "--port", str(port)],
         env=env,
@@ -180,16 +197,18 @@ def _flood_run(data_dir: Path, inflight: int, seconds: float, threads: int, quer
             except httpx.HTTPError:
                 pass
             time.sleep(0.2)
-        first = httpx.get(f"{base}/search", params={"q": "手机", "size": 100}, timeout=120).json()
+        first = httpx.get(
+            f"{base}/search", params={"q": "手机", "size": 100}, headers=search_headers, timeout=120
+        ).json()
         products = [it["id"] for it in first["items"]]
-        with httpx.Client(base_url=base, timeout=30) as c:
+        with httpx.Client(base_url=base, timeout=30, headers=search_headers) as c:
             for q in queries:  # warm
                 c.get("/search", params={"q": q})
 
         def measure(duration: float) -> list[float]:
             out: list[float] = []
             end = time.monotonic() + duration
-            with httpx.Client(base_url=base, timeout=30) as c:
+            with httpx.Client(base_url=base, timeout=30, headers=search_headers) as c:
                 i = 0
                 while time.monotonic() < end:
                     t = time.perf_counter()
@@ -205,7 +224,7 @@ def _flood_run(data_dir: Path, inflight: int, seconds: float, threads: int, quer
 
         def flood(k: int) -> None:
             rng = random.Random(k)
-            with httpx.Client(base_url=base, timeout=60) as c:
+            with httpx.Client(base_url=base, timeout=60, headers=flood_headers) as c:
                 while not stop.is_set():
                     batch = [
                         {
@@ -233,6 +252,7 @@ def _flood_run(data_dir: Path, inflight: int, seconds: float, threads: int, quer
         server.wait(30)
     return {
         "events_max_inflight": inflight,
+        "flood_key_rate_per_s": key_rate,
         "quiet_p50_ms": round(percentile(quiet, 50), 2),
         "quiet_p95_ms": round(percentile(quiet, 95), 2),
         "flood_p50_ms": round(percentile(loud, 50), 2),
@@ -244,7 +264,13 @@ def _flood_run(data_dir: Path, inflight: int, seconds: float, threads: int, quer
 
 def flood(args: argparse.Namespace) -> dict:
     queries = _queries(100)
-    runs = [_flood_run(Path(args.data_dir), n, args.seconds, args.threads, queries) for n in (2, 1000)]
+    if args.key_rate:  # the same default server without and with a rate-limited key for the flooding client
+        runs = [
+            _flood_run(Path(args.data_dir), 2, args.seconds, args.threads, queries, rate)
+            for rate in (None, args.key_rate)
+        ]
+    else:
+        runs = [_flood_run(Path(args.data_dir), n, args.seconds, args.threads, queries) for n in (2, 1000)]
     return {"threads": args.threads, "batch": 200, "seconds": args.seconds, "runs": runs}
 
 
@@ -257,6 +283,9 @@ def main() -> None:
     p.add_argument("--searches", type=int, default=120)
     p.add_argument("--seconds", type=float, default=20.0)
     p.add_argument("--threads", type=int, default=6)
+    p.add_argument(
+        "--key-rate", type=float, default=None, help="flood: also run with the flooding client's key limited to R req/s"
+    )
     args = p.parse_args()
     result = {"overhead": overhead, "session": session, "flood": flood}[args.what](args)
     result["machine"] = machine() + "; shared with other work"
