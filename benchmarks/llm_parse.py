@@ -203,7 +203,7 @@ def evaluate(
             "rules": _fields(lexicon, parsed.brands, parsed.price_min, parsed.price_max, parsed.sort, parsed.exclude),
             "model raw": _fields(lexicon, answer.brands, answer.price_min, answer.price_max, raw_sort, answer.exclude),
             "model grounded": _fields(
-                lexicon, grounded.brands, grounded.price_min, grounded.price_max, grounded.sort, grounded.exclude
+                lexicon, *(grounded.patch[f] for f in ("brands", "price_min", "price_max", "sort", "exclude"))
             ),
         }
         merged = merge(parsed, grounded)

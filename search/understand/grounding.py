@@ -6,8 +6,9 @@ Two steps, both pure:
    a JSON object (or text holding one) whose fields have the types of
    :data:`~search.understand.prompt.ANSWER_SCHEMA`. Anything else (malformed JSON, a string
    where a list belongs, a non-finite price) rejects the answer as a whole.
-2. :func:`ground` keeps only what the query and the lexicon support, and records every
-   change in ``corrections``:
+2. :func:`ground` keeps only what the query and the lexicon support, as a patch on the rules'
+   :class:`~search.understand.parsed.ParsedQuery` (the fields of :data:`PATCH_FIELDS`, in
+   ParsedQuery's types), and records every change in ``corrections``:
 
    * **brands** resolve through the lexicon's aliases; an unknown name snaps to an alias
      only when it is close (same toneless pinyin; one edit for Latin names of 5+ letters
@@ -48,11 +49,13 @@ from search.text.normalize import normalize
 from search.understand.cues import CURRENCY_RE, NUMBER_CHAR_RE, NUMBER_RE, UNIT_AFTER_RE
 from search.understand.exclusions import extract_exclusions
 from search.understand.numbers import parse_cn_number
+from search.understand.parsed import ParsedQuery
 from search.understand.price import parse_price
 from search.understand.prompt import SORT_VALUES, InvalidAnswer, ModelAnswer, extract_json, validate_answer
 from search.understand.vocab import KNOWN_MAX_LEN, QueryVocabulary
 
 __all__ = [
+    "PATCH_FIELDS",
     "Grounded",
     "InvalidAnswer",
     "ModelAnswer",
@@ -74,25 +77,35 @@ _SORT_CUES = {
 }
 
 
+#: The :class:`~search.understand.parsed.ParsedQuery` fields a model answer may set; the rest
+#: (text, normalized, parser, confidence, rewritten) always come from the rules' parse.
+PATCH_FIELDS: tuple[str, ...] = (
+    "keywords", "brands", "categories", "product_words", "price_min", "price_max", "attributes", "exclude", "sort",
+)  # fmt: skip
+
+
 @dataclass(frozen=True)
 class Grounded:
-    """A grounded answer: only what the query and the lexicon support, plus what was changed."""
+    """A grounded answer: a patch on the rules' :class:`~search.understand.parsed.ParsedQuery`.
 
-    keywords: tuple[str, ...] = ()
-    brands: tuple[str, ...] = ()
-    categories: tuple[str, ...] = ()
-    product_words: tuple[str, ...] = ()
-    price_min: float | None = None
-    price_max: float | None = None
-    attributes: tuple[tuple[str, str], ...] = ()
-    exclude: tuple[str, ...] = ()
-    sort: str = "relevance"
-    corrections: tuple[str, ...] = field(default=())
-    #: the query with the model's accepted typo fixes (None: nothing accepted)
+    Attributes:
+        patch: ParsedQuery field name -> value, in ParsedQuery's own types, for exactly the
+            :data:`PATCH_FIELDS`; only what the query and the lexicon support.
+        corrections: What grounding changed or dropped (``brand_dropped``, ``price_corrected``, …).
+        corrected: The query with the model's accepted typo fixes (None: nothing accepted).
+    """
+
+    patch: dict[str, Any] = field(default_factory=dict)
+    corrections: tuple[str, ...] = ()
     corrected: str | None = None
 
+    def value(self, name: str) -> Any:
+        """The patched value of a ParsedQuery field, or that field's default when the patch leaves it."""
+        if name in self.patch:
+            return self.patch[name]
+        return ParsedQuery.model_fields[name].get_default(call_default_factory=True)
 
-# ------------------------------------------------------------------------------------ vocabulary
+
 # ------------------------------------------------------------------------------------ grounding
 def ground(answer: ModelAnswer, text: str, lexicon: Lexicon | QueryVocabulary) -> Grounded:
     """Keep what the query and the vocabulary support (rules in the module docstring).
@@ -123,24 +136,20 @@ def ground(answer: ModelAnswer, text: str, lexicon: Lexicon | QueryVocabulary) -
         (m.start(), m.end()) for e in exclude for m in re.finditer(re.escape(e), norm)
     ]
     wanted = "".join(" " if any(s <= i < e for s, e in negated) else ch for i, ch in enumerate(norm))
-    return Grounded(
-        keywords=_keep(answer.keywords, fixes, "keyword", lambda k: _outside(k, norm, removed, exclude)),
-        brands=_brands(answer.brands, norm, wanted, vocab, fixes),
-        categories=_categories(answer.categories, vocab, fixes),
-        product_words=_keep(
-            answer.product_words,
-            fixes,
-            "product_word",
-            lambda w: w in norm or w in vocab.lexicon.product_words,
+    patch: dict[str, Any] = {
+        "keywords": _keep(answer.keywords, fixes, "keyword", lambda k: _outside(k, norm, removed, exclude)),
+        "brands": _brands(answer.brands, norm, wanted, vocab, fixes),
+        "categories": _categories(answer.categories, vocab, fixes),
+        "product_words": _keep(
+            answer.product_words, fixes, "product_word", lambda w: w in norm or w in vocab.lexicon.product_words
         ),
-        price_min=price_min,
-        price_max=price_max,
-        attributes=_attributes(answer.attributes, vocab, fixes, lambda v: _outside(v, norm, removed, exclude)),
-        exclude=excluded,
-        sort=_sort(answer.sort, norm, intent.sort, fixes),
-        corrections=tuple(fixes),
-        corrected=corrected,
-    )
+        "price_min": price_min,
+        "price_max": price_max,
+        "attributes": _attributes(answer.attributes, vocab, fixes, lambda v: _outside(v, norm, removed, exclude)),
+        "exclude": excluded,
+        "sort": _sort(answer.sort, norm, intent.sort, fixes),
+    }
+    return Grounded(patch=patch, corrections=tuple(fixes), corrected=corrected)
 
 
 def _correction(raw: str | None, norm: str, vocab: QueryVocabulary, fixes: list[str]) -> str | None:
@@ -181,15 +190,15 @@ def _correction(raw: str | None, norm: str, vocab: QueryVocabulary, fixes: list[
     return "".join(out)
 
 
-def _unique(items: list[str]) -> tuple[str, ...]:
-    return tuple(dict.fromkeys(i for i in items if i))[:_MAX_ITEMS]
+def _unique(items: list[str]) -> list[str]:
+    return list(dict.fromkeys(i for i in items if i))[:_MAX_ITEMS]
 
 
 def _clean(items: tuple[str, ...]) -> list[str]:
     return [w for w in (normalize(x) for x in items) if w and len(w) <= _MAX_STR]
 
 
-def _keep(items: tuple[str, ...], fixes: list[str], what: str, ok: Any) -> tuple[str, ...]:
+def _keep(items: tuple[str, ...], fixes: list[str], what: str, ok: Any) -> list[str]:
     kept = []
     for item in _clean(items):
         if ok(item):
@@ -199,7 +208,7 @@ def _keep(items: tuple[str, ...], fixes: list[str], what: str, ok: Any) -> tuple
     return _unique(kept)
 
 
-def _outside(word: str, norm: str, spans: list[tuple[int, int]], exclude: tuple[str, ...]) -> bool:
+def _outside(word: str, norm: str, spans: list[tuple[int, int]], exclude: list[str]) -> bool:
     """A keyword must occur in the query outside price/exclusion phrases and not be excluded."""
     if any(word in e for e in exclude):
         return False
@@ -207,9 +216,7 @@ def _outside(word: str, norm: str, spans: list[tuple[int, int]], exclude: tuple[
     return any(not any(s <= i and i + len(word) <= e for s, e in spans) for i in starts)
 
 
-def _brands(
-    names: tuple[str, ...], norm: str, wanted: str, vocab: QueryVocabulary, fixes: list[str]
-) -> tuple[str, ...]:
+def _brands(names: tuple[str, ...], norm: str, wanted: str, vocab: QueryVocabulary, fixes: list[str]) -> list[str]:
     kept = []
     for name in _clean(names):
         key, snapped = vocab.resolve_brand(name)
@@ -223,7 +230,7 @@ def _brands(
     return _unique(kept)
 
 
-def _categories(names: tuple[str, ...], vocab: QueryVocabulary, fixes: list[str]) -> tuple[str, ...]:
+def _categories(names: tuple[str, ...], vocab: QueryVocabulary, fixes: list[str]) -> list[str]:
     kept = []
     for name in _clean(names):
         path, snapped = vocab.resolve_category(name)
@@ -238,7 +245,7 @@ def _categories(names: tuple[str, ...], vocab: QueryVocabulary, fixes: list[str]
 
 def _attributes(
     pairs: tuple[tuple[str, str], ...], vocab: QueryVocabulary, fixes: list[str], in_query: Any
-) -> tuple[tuple[str, str], ...]:
+) -> dict[str, str]:
     kept: dict[str, str] = {}
     for raw_name, raw_value in pairs:
         name, value = raw_name.strip(), normalize(raw_value)
@@ -246,7 +253,7 @@ def _attributes(
             kept.setdefault(name, value)
         else:
             fixes.append("attribute_dropped")
-    return tuple(kept.items())[:_MAX_ITEMS]
+    return dict(list(kept.items())[:_MAX_ITEMS])
 
 
 def _exclusions(phrases: tuple[str, ...], norm: str, rule_spans: list[tuple[int, int]], fixes: list[str]) -> list[str]:

@@ -38,6 +38,7 @@ from search.text.normalize import normalize
 from search.understand.breaker import CircuitBreaker
 from search.understand.cache import ParseCache
 from search.understand.grounding import (
+    PATCH_FIELDS,
     Grounded,
     InvalidAnswer,
     ModelAnswer,
@@ -59,16 +60,6 @@ COUNTERS = (
     "queries", "skipped", "calls", "cache_hits", "timeouts", "errors", "rejected", "grounding_corrections",
     "spelling_corrections", "breaker_skips",
 )  # fmt: skip
-_STRUCTURED = (
-    "brands",
-    "categories",
-    "product_words",
-    "price_min",
-    "price_max",
-    "attributes",
-    "exclude",
-    "sort",
-)
 
 
 class LLMMode(StrEnum):
@@ -257,41 +248,34 @@ def model_confidence(grounded: Grounded) -> float:
 
 
 def merge(rules: ParsedQuery, grounded: Grounded) -> ParsedQuery:
-    """Merge a grounded model answer into the rules parse (policy in the module docstring)."""
+    """Apply a grounded model answer, a patch, to the rules parse (policy in the module docstring)."""
+    model = {name: grounded.value(name) for name in PATCH_FIELDS}
     rule_price = rules.price_min is not None or rules.price_max is not None
-    exclude = _union(rules.exclude, grounded.exclude)
+    exclude = _union(rules.exclude, model["exclude"])
     fields: dict[str, Any] = {
-        "brands": [b for b in _union(rules.brands, grounded.brands) if b not in exclude],
-        "categories": list(rules.categories or grounded.categories),
-        "product_words": _union(rules.product_words, grounded.product_words),
-        "price_min": rules.price_min if rule_price else grounded.price_min,
-        "price_max": rules.price_max if rule_price else grounded.price_max,
-        "attributes": {**dict(grounded.attributes), **rules.attributes},
+        "brands": [b for b in _union(rules.brands, model["brands"]) if b not in exclude],
+        "categories": list(rules.categories or model["categories"]),
+        "product_words": _union(rules.product_words, model["product_words"]),
+        "price_min": rules.price_min if rule_price else model["price_min"],
+        "price_max": rules.price_max if rule_price else model["price_max"],
+        "attributes": {**model["attributes"], **rules.attributes},
         "exclude": exclude,
-        "sort": rules.sort if rules.sort != "relevance" else grounded.sort,
-    }
-    model_only = {
-        "brands": list(grounded.brands),
-        "categories": list(grounded.categories),
-        "product_words": list(grounded.product_words),
-        "price_min": grounded.price_min,
-        "price_max": grounded.price_max,
-        "attributes": dict(grounded.attributes),
-        "exclude": list(grounded.exclude),
-        "sort": grounded.sort,
+        "sort": rules.sort if rules.sort != "relevance" else model["sort"],
     }
     joined = " ".join(rules.keywords)
-    extra = [k for k in grounded.keywords if k not in joined and not any(k in e for e in exclude)]
-    same = all(_same(fields[name], model_only[name]) for name in _STRUCTURED)
+    extra = [k for k in model["keywords"] if k not in joined and not any(k in e for e in exclude)]
+    # "llm" when the rules added nothing to the model's structured fields
+    same = all(_same(value, model[name]) for name, value in fields.items())
     confidence = model_confidence(grounded)
-    data = rules.model_dump()
-    data.update(
-        fields,
-        keywords=_union(rules.keywords, extra),
-        parser="llm" if same else "llm+rules",
-        confidence=confidence if same else max(confidence, rules.confidence),
+    return ParsedQuery.model_validate(
+        {
+            **rules.model_dump(),
+            **fields,
+            "keywords": _union(rules.keywords, extra),
+            "parser": "llm" if same else "llm+rules",
+            "confidence": confidence if same else max(confidence, rules.confidence),
+        }
     )
-    return ParsedQuery(**data)
 
 
 def _union(first: Any, second: Any) -> list[str]:

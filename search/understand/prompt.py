@@ -3,7 +3,8 @@
 The answer is a subset of :class:`~search.understand.parsed.ParsedQuery`. Attributes are a
 list of ``{"name", "value"}`` pairs rather than a free-form object because strict JSON-schema
 modes (OpenAI ``strict``, vLLM/llama.cpp grammars) handle fixed-key objects best;
-:mod:`search.understand.grounding` accepts both shapes.
+:mod:`search.understand.grounding` accepts both shapes and turns the answer into a patch on
+ParsedQuery (only the fields a model may set).
 
 The shopper's query is data, never instructions: it is sent JSON-encoded between
 ``<query>`` markers (``<`` and ``>`` escaped, so a query cannot close the block), and the

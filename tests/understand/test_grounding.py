@@ -13,12 +13,15 @@ from search.product import Product
 from search.text.dictionaries import BrandEntry
 from search.text.lexicon import Lexicon
 from search.understand.grounding import (
+    PATCH_FIELDS,
+    Grounded,
     InvalidAnswer,
     ModelAnswer,
     extract_json,
     ground,
     validate_answer,
 )
+from search.understand.parsed import ParsedQuery
 from search.understand.vocab import QueryVocabulary
 
 BRANDS = [
@@ -106,126 +109,126 @@ def test_valid_answer_shapes():
 
 # ------------------------------------------------------------------------------ brands
 def test_brand_alias_resolves_to_display_name():
-    assert g({"brands": ["兰芝"]}, "兰芝隔离霜").brands == ("Laneige/兰芝",)
-    assert g({"brands": ["LANEIGE"]}, "laneige隔离霜").brands == ("Laneige/兰芝",)
-    assert g({"brands": ["Laneige"]}, "兰芝隔离霜").brands == ("Laneige/兰芝",)
+    assert g({"brands": ["兰芝"]}, "兰芝隔离霜").patch["brands"] == ["Laneige/兰芝"]
+    assert g({"brands": ["LANEIGE"]}, "laneige隔离霜").patch["brands"] == ["Laneige/兰芝"]
+    assert g({"brands": ["Laneige"]}, "兰芝隔离霜").patch["brands"] == ["Laneige/兰芝"]
 
 
 def test_invented_brand_is_dropped():
     out = g({"brands": ["香奈儿", "兰芝"]}, "兰芝隔离霜")
-    assert out.brands == ("Laneige/兰芝",)
+    assert out.patch["brands"] == ["Laneige/兰芝"]
     assert "brand_dropped" in out.corrections
 
 
 def test_brand_snaps_by_pinyin_and_small_latin_typo():
     out = g({"brands": ["兰之"]}, "兰之隔离霜")
-    assert out.brands == ("Laneige/兰芝",) and "brand_snapped" in out.corrections
-    assert g({"brands": ["laneig"]}, "laneig隔离霜").brands == ("Laneige/兰芝",)
-    assert g({"brands": ["雅诗蓝黛"]}, "雅诗蓝黛面霜").brands == ("Estee Lauder/雅诗兰黛",)
+    assert out.patch["brands"] == ["Laneige/兰芝"] and "brand_snapped" in out.corrections
+    assert g({"brands": ["laneig"]}, "laneig隔离霜").patch["brands"] == ["Laneige/兰芝"]
+    assert g({"brands": ["雅诗蓝黛"]}, "雅诗蓝黛面霜").patch["brands"] == ["Estee Lauder/雅诗兰黛"]
 
 
 def test_short_names_do_not_snap():
-    assert g({"brands": ["mike"]}, "mike跑鞋").brands == ()  # 4 letters: no edit allowed (nike)
+    assert g({"brands": ["mike"]}, "mike跑鞋").patch["brands"] == []  # 4 letters: no edit allowed (nike)
     # 华硕 is one character from 华为 but another brand: no snapping for 2-character names.
-    assert g({"brands": ["华X"]}, "华x手机").brands == ()
-    assert g({"brands": ["华硕"]}, "华为手机").brands == ()
+    assert g({"brands": ["华X"]}, "华x手机").patch["brands"] == []
+    assert g({"brands": ["华硕"]}, "华为手机").patch["brands"] == []
 
 
 def test_brand_must_be_mentioned_in_the_query():
     out = g({"brands": ["华为"]}, "给我爸买个2000左右的手机")
-    assert out.brands == () and "brand_dropped" in out.corrections
+    assert out.patch["brands"] == [] and "brand_dropped" in out.corrections
     # an alias mentioned in another spelling counts
-    assert g({"brands": ["华为"]}, "huawei手机").brands == ("华为",)
-    assert g({"brands": ["Apple"]}, "iphone 15").brands == ("Apple/苹果",)
+    assert g({"brands": ["华为"]}, "huawei手机").patch["brands"] == ["华为"]
+    assert g({"brands": ["Apple"]}, "iphone 15").patch["brands"] == ["Apple/苹果"]
 
 
 def test_ambiguous_alias_and_excluded_brand_are_dropped():
-    assert g({"brands": ["dabao"]}, "dabao面霜").brands == ()
+    assert g({"brands": ["dabao"]}, "dabao面霜").patch["brands"] == []
     out = g({"brands": ["华为"], "exclude": ["华为"]}, "除了华为的手机")
-    assert out.brands == () and out.exclude == ("华为",)
+    assert out.patch["brands"] == [] and out.patch["exclude"] == ["华为"]
     # named only inside an exclusion the model missed: still not a wanted brand
     out = g({"brands": ["苹果"]}, "不要苹果的手机 3000以内")
-    assert out.brands == () and set(out.corrections) == {"brand_excluded", "price_corrected"}
+    assert out.patch["brands"] == [] and set(out.corrections) == {"brand_excluded", "price_corrected"}
     out = g({"brands": ["兰芝"], "exclude": ["兰芝"]}, "隔离霜 不要兰芝")
-    assert out.brands == () and out.exclude == ("Laneige/兰芝",)
+    assert out.patch["brands"] == [] and out.patch["exclude"] == ["Laneige/兰芝"]
 
 
 # ------------------------------------------------------------------------------ categories, words, attributes
 def test_categories_must_exist():
     out = g({"categories": ["数码/手机", "数码>电脑", "隔离霜", "美妆/口红"]}, "手机")
-    assert out.categories == ("数码/手机", "数码/电脑", "美妆护肤/面部护理/隔离霜")
+    assert out.patch["categories"] == ["数码/手机", "数码/电脑", "美妆护肤/面部护理/隔离霜"]
     assert "category_dropped" in out.corrections and "category_snapped" in out.corrections
 
 
 def test_product_words_in_query_or_vocabulary():
     out = g({"product_words": ["隔离霜", "防晒", "口红", "飞船"]}, "兰芝隔离霜 防晒")
-    assert out.product_words == ("隔离霜", "防晒", "口红")
+    assert out.patch["product_words"] == ["隔离霜", "防晒", "口红"]
     assert out.corrections == ("product_word_dropped",)
 
 
 def test_attributes_must_be_in_query_or_synonym_of_it():
     out = g({"attributes": {"领型": "高领", "人群": "男士", "颜色": "红色"}}, "半高领毛衣 男")
-    assert dict(out.attributes) == {"领型": "高领", "人群": "男士"}
+    assert dict(out.patch["attributes"]) == {"领型": "高领", "人群": "男士"}
     assert out.corrections == ("attribute_dropped",)
 
 
 def test_attribute_from_an_exclusion_is_dropped():
     out = g({"attributes": {"产地": "日本"}, "exclude": ["日本产"]}, "兰芝隔离霜 不要日本产的")
-    assert out.attributes == () and out.exclude == ("日本产",)
+    assert out.patch["attributes"] == {} and out.patch["exclude"] == ["日本产"]
 
 
 # ------------------------------------------------------------------------------ prices
 def test_wrong_direction_price_is_corrected():
     out = g({"price_min": 100}, "100元以下的洗面奶")
-    assert (out.price_min, out.price_max) == (None, 100.0)
+    assert (out.patch["price_min"], out.patch["price_max"]) == (None, 100.0)
     assert "price_corrected" in out.corrections
 
 
 def test_rules_bounds_win_and_missing_bounds_are_added():
     out = g({}, "300元以下的兰芝隔离霜")
-    assert out.price_max == 300.0 and out.corrections == ("price_corrected",)
+    assert out.patch["price_max"] == 300.0 and out.corrections == ("price_corrected",)
     assert g({"price_max": 300}, "300元以下的兰芝隔离霜").corrections == ()
 
 
 def test_price_not_in_query_is_dropped():
     out = g({"price_max": 500, "price_min": 100}, "华为手机")
-    assert (out.price_min, out.price_max) == (None, None)
+    assert (out.patch["price_min"], out.patch["price_max"]) == (None, None)
     assert out.corrections.count("price_dropped") == 2
 
 
 def test_bare_number_in_query_is_accepted_but_not_a_spec():
     # the rules do not read a bare "2000的"; the model may, the number is in the query
-    assert g({"price_max": 2000}, "给我爸买个2000的华为手机").price_max == 2000.0
-    assert g({"price_max": 500}, "500ml洗发水").price_max is None
+    assert g({"price_max": 2000}, "给我爸买个2000的华为手机").patch["price_max"] == 2000.0
+    assert g({"price_max": 500}, "500ml洗发水").patch["price_max"] is None
 
 
 def test_about_tolerance_and_swap():
     out = g({"price_min": 2500, "price_max": 1500}, "手机两千 大概就行")
-    assert (out.price_min, out.price_max) == (1500.0, 2500.0)
+    assert (out.patch["price_min"], out.patch["price_max"]) == (1500.0, 2500.0)
     assert "price_swapped" in out.corrections
-    assert g({"price_max": 2500}, "两千的手机").price_max is None
+    assert g({"price_max": 2500}, "两千的手机").patch["price_max"] is None
 
 
 # ------------------------------------------------------------------------------ sort, exclusions, keywords
 def test_sort_enum_rules_and_cues():
-    assert g({"sort": "cheapest"}, "手机").sort == "relevance"
-    assert g({"sort": "price_desc"}, "销量最好的男士洗面奶").sort == "sales"
+    assert g({"sort": "cheapest"}, "手机").patch["sort"] == "relevance"
+    assert g({"sort": "price_desc"}, "销量最好的男士洗面奶").patch["sort"] == "sales"
     out = g({"sort": "sales"}, "兰芝隔离霜")
-    assert out.sort == "relevance" and out.corrections == ("sort_dropped",)
-    assert g({"sort": "price_asc"}, "划算的手机").sort == "price_asc"
-    assert g({"sort": "price_desc"}, "手机 别太贵").sort == "relevance"
+    assert out.patch["sort"] == "relevance" and out.corrections == ("sort_dropped",)
+    assert g({"sort": "price_asc"}, "划算的手机").patch["sort"] == "price_asc"
+    assert g({"sort": "price_desc"}, "手机 别太贵").patch["sort"] == "relevance"
 
 
 def test_exclusions_must_follow_a_negation_in_the_query():
     out = g({"exclude": ["日本产", "兰芝", "韩国"]}, "300元以下的兰芝隔离霜 不要日本产的")
-    assert out.exclude == ("日本产",)
+    assert out.patch["exclude"] == ["日本产"]
     assert out.corrections.count("exclude_dropped") == 2
-    assert g({"exclude": ["苹果"]}, "手机 别给我推荐苹果").exclude == ("Apple/苹果",)
+    assert g({"exclude": ["苹果"]}, "手机 别给我推荐苹果").patch["exclude"] == ["Apple/苹果"]
 
 
 def test_keywords_outside_price_and_exclusion_phrases():
     out = g({"keywords": ["兰芝", "隔离霜", "300元以下", "日本产", "面膜"]}, "300元以下的兰芝隔离霜 不要日本产的")
-    assert out.keywords == ("兰芝", "隔离霜")
+    assert out.patch["keywords"] == ["兰芝", "隔离霜"]
 
 
 def test_the_running_example():
@@ -234,8 +237,8 @@ def test_the_running_example():
         "price_min": 300, "price_max": None, "attributes": [], "exclude": ["日本产"], "sort": "relevance",
     }  # fmt: skip
     out = g(answer, "300元以下的兰芝隔离霜 不要日本产的")
-    assert out.brands == ("Laneige/兰芝",) and out.product_words == ("隔离霜",)
-    assert (out.price_min, out.price_max) == (None, 300.0) and out.exclude == ("日本产",)
+    assert out.patch["brands"] == ["Laneige/兰芝"] and out.patch["product_words"] == ["隔离霜"]
+    assert (out.patch["price_min"], out.patch["price_max"]) == (None, 300.0) and out.patch["exclude"] == ["日本产"]
 
 
 # ------------------------------------------------------------------------------ properties
@@ -269,12 +272,12 @@ _queries = st.lists(
 @given(answer=_answers, text=_queries)
 def test_grounding_never_lets_a_brand_outside_the_lexicon_through(answer, text):
     out = ground(validate_answer(answer), text, VOCAB)
-    assert set(out.brands) <= DISPLAY_NAMES
-    assert out.sort in ("relevance", "price_asc", "price_desc", "sales")
-    for bound in (out.price_min, out.price_max):
+    assert set(out.patch["brands"]) <= DISPLAY_NAMES
+    assert out.patch["sort"] in ("relevance", "price_asc", "price_desc", "sales")
+    for bound in (out.patch["price_min"], out.patch["price_max"]):
         assert bound is None or (math.isfinite(bound) and bound >= 0)
-    if out.price_min is not None and out.price_max is not None:
-        assert out.price_min <= out.price_max
+    if out.patch["price_min"] is not None and out.patch["price_max"] is not None:
+        assert out.patch["price_min"] <= out.patch["price_max"]
 
 
 _json = st.recursive(
@@ -298,7 +301,7 @@ def test_validation_only_raises_invalid_answer(raw):
 def test_a_small_typo_fix_is_accepted_and_the_rest_is_grounded_in_it():
     out = g({"corrected": "男士洗面奶 控油", "keywords": ["洗面奶"], "product_words": ["洗面奶"]}, "男士洗面乃 控油")
     assert out.corrected == "男士洗面奶 控油"
-    assert out.keywords == ("洗面奶",)  # a keyword of the corrected query
+    assert out.patch["keywords"] == ["洗面奶"]  # a keyword of the corrected query
     assert "correction_dropped" not in out.corrections
 
 
@@ -339,3 +342,13 @@ def test_a_rewrite_beyond_the_edit_budget_keeps_only_what_fits():
 def test_spacing_alone_is_no_correction():
     assert g({"corrected": "361 沙贷"}, "361沙贷").corrected is None
     assert g({"corrected": "361 沙袋"}, "361沙贷").corrected == "361沙袋"
+
+
+# ------------------------------------------------------------------------------ the patch
+def test_the_grounded_answer_is_a_patch_of_parsed_query_fields():
+    out = g({"brands": ["兰芝"], "attributes": {"人群": "男士"}}, "男士兰芝隔离霜")
+    assert set(out.patch) == set(PATCH_FIELDS) and set(PATCH_FIELDS) < set(ParsedQuery.model_fields)
+    # in ParsedQuery's own types: the patch validates as a ParsedQuery update
+    parsed = ParsedQuery.model_validate({"text": "x", "normalized": "x", **out.patch})
+    assert parsed.brands == ["Laneige/兰芝"] and parsed.attributes == {"人群": "男士"}
+    assert Grounded(patch={"sort": "sales"}).value("brands") == [] and Grounded().value("sort") == "relevance"

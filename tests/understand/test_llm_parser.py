@@ -419,7 +419,8 @@ def test_answers_cached_before_corrections_existed_still_parse(srv, tmp_path):
 def test_merge_keeps_rule_prices_and_adds_what_rules_missed():
     rules = StandInRules().parse("300元以下 擦脸的 不要日本产的")
     grounded = Grounded(
-        keywords=("擦脸",), product_words=("面霜",), price_min=300.0, exclude=("日本产",), corrections=("x",)
+        patch={"keywords": ["擦脸"], "product_words": ["面霜"], "price_min": 300.0, "exclude": ["日本产"]},
+        corrections=("x",),
     )
     out = merge(rules, grounded)
     assert (out.price_min, out.price_max) == (None, 300.0)
@@ -430,13 +431,13 @@ def test_merge_keeps_rule_prices_and_adds_what_rules_missed():
 def test_merge_never_wants_an_excluded_brand():
     rules = StandInRules().parse("不要苹果的手机")
     assert rules.exclude == ["苹果"]
-    out = merge(rules, Grounded(brands=("Apple/苹果",), exclude=("Apple/苹果",)))
+    out = merge(rules, Grounded(patch={"brands": ["Apple/苹果"], "exclude": ["Apple/苹果"]}))
     assert out.brands == [] and set(out.exclude) == {"苹果", "Apple/苹果"}
 
 
 def test_merge_labels_model_only_answers_llm():
     rules = StandInRules().parse("擦脸的")
-    out = merge(rules, Grounded(product_words=("面霜",)))
+    out = merge(rules, Grounded(patch={"product_words": ["面霜"]}))
     assert out.parser == "llm" and out.confidence == pytest.approx(0.9)
 
 
