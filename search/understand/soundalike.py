@@ -45,7 +45,7 @@ from typing import Protocol
 
 from search.text.pinyin import same_sound, sound_keys
 from search.understand.cues import NUMERAL_CHARS
-from search.understand.spelling import Correction, Edit, dictionary_cut
+from search.understand.spelling import Correction, Edit, apply_edits, dictionary_cut
 
 __all__ = ["MappingCounts", "QueryCounts", "SoundAlikeCorrector", "chain"]
 
@@ -168,15 +168,8 @@ class SoundAlikeCorrector:
         if not edits:
             return None
         edits.sort(key=lambda e: (-(e.end - e.start), -e.support))
-        chosen: list[Edit] = []
-        for edit in edits:
-            if len(chosen) < MAX_EDITS and all(edit.end <= c.start or edit.start >= c.end for c in chosen):
-                chosen.append(edit)
-        chosen.sort(key=lambda e: e.start)
-        out = list(text)
-        for edit in chosen:
-            out[edit.start : edit.end] = edit.replacement
-        return Correction("".join(out), tuple(chosen), CONFIDENCE)
+        corrected, chosen = apply_edits(text, edits, MAX_EDITS)
+        return Correction(corrected, chosen, CONFIDENCE)
 
     def _best(self, window: str, start: int, loose: list[bool], context: tuple[str, str]) -> Edit | None:
         if not any(loose):

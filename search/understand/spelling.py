@@ -116,6 +116,23 @@ class Correction:
     confidence: float
 
 
+def apply_edits(text: str, edits: list[Edit], most: int) -> tuple[str, tuple[Edit, ...]]:
+    """Apply up to ``most`` non-overlapping edits, taken in the order given (best first).
+
+    Returns:
+        The corrected text and the edits applied, in text order.
+    """
+    chosen: list[Edit] = []
+    for edit in edits:
+        if len(chosen) < most and all(edit.end <= c.start or edit.start >= c.end for c in chosen):
+            chosen.append(edit)
+    chosen.sort(key=lambda e: e.start)
+    out = list(text)
+    for edit in chosen:
+        out[edit.start : edit.end] = edit.replacement
+    return "".join(out), tuple(chosen)
+
+
 class Corrector(Protocol):
     """Anything that corrects a normalised query (:class:`SpellCorrector`, the sound-alike corrector)."""
 
@@ -264,16 +281,8 @@ class SpellCorrector:
         if not edits:
             return None
         edits.sort(key=lambda e: (-_KIND_RANK[e.kind], -e.support))
-        chosen: list[Edit] = []
-        for edit in edits:
-            if len(chosen) < MAX_EDITS and all(edit.end <= c.start or edit.start >= c.end for c in chosen):
-                chosen.append(edit)
-        chosen.sort(key=lambda e: e.start)
-        out = list(text)
-        for edit in chosen:
-            out[edit.start : edit.end] = edit.replacement
-        confidence = min(_KIND_CONFIDENCE[e.kind] for e in chosen)
-        return Correction("".join(out), tuple(chosen), confidence)
+        corrected, chosen = apply_edits(text, edits, MAX_EDITS)
+        return Correction(corrected, chosen, min(_KIND_CONFIDENCE[e.kind] for e in chosen))
 
     def _correct_run(self, run: str, offset: int) -> list[Edit]:
         tokens = [t for t in self._segment(run) if t]

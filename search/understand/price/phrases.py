@@ -53,7 +53,6 @@ _BLOCK_RE = re.compile(
     r"|第|前|满|减|省|返|送|赠|券|差)"
     rf" ?(?:在|是|为|:)? ?{_PREFIX_WORDS}? ?(?:在)? ?$"
 )
-_CURRENCY_RE = CURRENCY_RE
 _SUFFIX_RE = re.compile(
     r" ?(?:(?P<max>及以下|或以下|以下|以内|之内|封顶|不到|以里)"
     r"|(?P<min>及以上|或以上|以上|起步|往上|开外)"
@@ -70,7 +69,6 @@ _PIECES_RE = re.compile(r"(?:以[上下内]|左右)?的? ?(?:拼图|积木|瓷�
 _FREE_SHIPPING_RE = re.compile(r" ?包邮")
 # What may follow a single price like 9.9元: end, space, punctuation, 的, 包邮.
 _SINGLE_END_RE = re.compile(r"$|[^\w]|的|包邮|_")
-_UNIT_AFTER_RE = UNIT_AFTER_RE
 _TRAILING_DE_RE = re.compile(r"的")
 
 
@@ -193,7 +191,7 @@ def _price_like(value: float) -> bool:
 
 def _unit_follows(text: str, pos: int) -> bool:
     """True when a letter, digit or measure word starts at ``pos``."""
-    return _UNIT_AFTER_RE.match(text, pos) is not None
+    return UNIT_AFTER_RE.match(text, pos) is not None
 
 
 def _swallow_de(text: str, pos: int) -> int:
@@ -207,7 +205,7 @@ def _single_candidate(text: str, num: _Num, left: _Left) -> Candidate | None:
     if num.value <= 0:
         return None
     value = num.value
-    currency = _CURRENCY_RE.match(text, num.end)
+    currency = CURRENCY_RE.match(text, num.end)
     pos = currency.end() if currency else num.end
     jiao = _JIAO_RE.match(text, pos) if currency and currency.group() == "块" else None
     if jiao is not None and "." not in num.text and not num.chinese:
@@ -281,12 +279,12 @@ def _about(value: float) -> tuple[float, float]:
 
 def _range_candidate(text: str, first: _Num, second: _Num, left: _Left) -> Candidate | None:
     """A price range such as 200-300元 or 两百到三百, or ``None``."""
-    currency1 = _CURRENCY_RE.match(text, first.end)
+    currency1 = CURRENCY_RE.match(text, first.end)
     pos = currency1.end() if currency1 else first.end
     sep = _RANGE_SEP_RE.match(text, pos)
     if sep is None or sep.end() != second.start:
         return None
-    currency2 = _CURRENCY_RE.match(text, second.end)
+    currency2 = CURRENCY_RE.match(text, second.end)
     end = currency2.end() if currency2 else second.end
     between = _RANGE_SUFFIX_RE.match(text, end)
     if between is not None:
