@@ -157,9 +157,9 @@ class ChineseAnalyzer:
                 if self._jieba is None:
                     import jieba
 
-                    jieba.setLogLevel(logging.WARNING)
                     tk = jieba.Tokenizer()
-                    tk.initialize()
+                    freq, total = _general_dictionary()
+                    tk.FREQ, tk.total, tk.initialized = dict(freq), total, True  # a copy: user words go in
                     for word in self._user_words:
                         freq = max(tk.FREQ.get(word, 0), self.user_word_freq)
                         tk.add_word(word, freq=freq)
@@ -205,6 +205,28 @@ class ChineseAnalyzer:
     def analyze(self, text: str) -> Analysis:
         """Normalise ``text`` and return its lazily computed features."""
         return Analysis(self.normalize(text), self.segment, self._stopwords)
+
+
+_GENERAL: tuple[dict[str, int], int] | None = None
+_GENERAL_LOCK = threading.Lock()
+
+
+def _general_dictionary() -> tuple[dict[str, int], int]:
+    """jieba's general dictionary (word -> frequency, total), loaded once per process.
+
+    Loading it takes about a second; every analyzer (one per build, one per reload) starts
+    from a copy of it (tens of milliseconds) and adds its own user words.
+    """
+    global _GENERAL
+    with _GENERAL_LOCK:
+        if _GENERAL is None:
+            import jieba
+
+            jieba.setLogLevel(logging.WARNING)
+            tk = jieba.Tokenizer()
+            tk.initialize()
+            _GENERAL = (tk.FREQ, tk.total)
+        return _GENERAL
 
 
 def common_words(words: Iterable[str]) -> set[str]:

@@ -65,6 +65,7 @@ def corpus_app(tmp_path_factory, configs_dir):
     engine.close()
 
 
+@pytest.mark.integration  # builds an index of the corpus and serves it
 def test_indexed_corpus_products_are_all_served(corpus_app):
     ids = [str(c["row"]["id"]) for c in _cases() if c["expect"] == "ok"]
     for pid in ids:

@@ -22,6 +22,7 @@ from tests.conftest import CONFIGS, SAMPLE
 from tests.pg import free_port
 
 pytestmark = [
+    pytest.mark.integration,  # builds indexes and runs every command against a store server
     pytest.mark.filterwarnings("ignore:Payload indexes have no effect in the local Qdrant:UserWarning"),
     pytest.mark.filterwarnings("ignore:Local mode performs exact:UserWarning"),
 ]

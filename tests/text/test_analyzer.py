@@ -70,3 +70,11 @@ def test_analyzer_never_raises(analyzer, text):
     for feature in ("words", "models", "chars"):
         tokens = a.feature(feature)
         assert all(isinstance(t, str) and t and " " not in t for t in tokens)
+
+
+def test_analyzers_share_the_general_dictionary_but_not_their_user_words():
+    a = ChineseAnalyzer(["兰芝隔离霜"], [])
+    b = ChineseAnalyzer([], [])
+    assert a.word_frequency("兰芝隔离霜") > 0 and b.word_frequency("兰芝隔离霜") == 0
+    assert a.word_frequency("手机") == b.word_frequency("手机") > 0  # jieba's general dictionary
+    assert "兰芝隔离霜" in a.cut("兰芝隔离霜") and "兰芝隔离霜" not in b.cut("兰芝隔离霜")
