@@ -1,5 +1,7 @@
 import json
 
+import pytest
+
 from indexer.cli import EXIT_INPUT, EXIT_NO_INDEX, EXIT_OK, main
 
 
@@ -16,6 +18,7 @@ def test_stats_human(built_sample, capsys):
     assert "vocabulary" in capsys.readouterr().out
 
 
+@pytest.mark.integration  # builds an index through the command line
 def test_build_json_summary_and_bad_input_exit_codes(tmp_path, capsys, configs_dir):
     catalog = tmp_path / "c.jsonl"
     catalog.write_text('{"id": "1", "title": "小米手机 14 Pro"}\n{"id": 2}\n', encoding="utf-8")
