@@ -78,3 +78,10 @@ def test_analyzers_share_the_general_dictionary_but_not_their_user_words():
     assert a.word_frequency("兰芝隔离霜") > 0 and b.word_frequency("兰芝隔离霜") == 0
     assert a.word_frequency("手机") == b.word_frequency("手机") > 0  # jieba's general dictionary
     assert "兰芝隔离霜" in a.cut("兰芝隔离霜") and "兰芝隔离霜" not in b.cut("兰芝隔离霜")
+
+
+def test_common_words_are_the_words_jieba_lists_not_their_prefixes():
+    from search.text.analyzer import common_words
+
+    assert common_words(["手机", "中华人民共和国", "中华人民共", "兰芝隔离霜"]) == {"手机", "中华人民共和国"}
+    assert common_words([]) == set()
