@@ -8,8 +8,9 @@ their own (将, 包) alone; this corrector decides by frequency instead.
 **Frequency** of a string of 2 to :data:`MAX_WINDOW` Chinese characters: the number of
 catalog titles whose words contain it (title words, product words and brands with products,
 each contributing to every piece of itself) plus the number of past queries containing it
-(:class:`QueryCounts`: the index's ``analysis.query_log`` today; any store of a shop's query
-log that can count a string).
+(:class:`QueryCounts`: ``Lexicon.query_terms``, which every build and refresh counts from the
+data dir's query log, ``indexer queries import`` and logged searches, plus any file of
+``analysis.query_log``; any store of a shop's query log that can count a string).
 
 **Windows.** Each Chinese run is segmented with the dictionary only (no guessing); a window
 is 2 to :data:`MAX_WINDOW` characters starting and ending on word boundaries, holding at least
