@@ -1,6 +1,6 @@
 """Sound-alike typos, Traditional/full-width twins: generated query sets and the corrector's rates.
 
-    python -m benchmarks.soundalike --data-dir DIR [--out /tmp/soundalike] [--seed 17]
+    python -m benchmarks.soundalike --data-dir DIR [--out /tmp/soundalike] [--seed 17] [--query-log FILE]
 
 Writes into ``--out``:
 
@@ -43,6 +43,7 @@ from search.store.layout import DataDir
 from search.text.normalize import normalize
 from search.text.pinyin import fuzzy, readings, word_readings
 from search.understand.rules import RuleParser
+from search.understand.spelling import query_word_counts
 
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 _FULL_WIDTH = {c: chr(ord(c) + 0xFEE0) for c in map(chr, range(0x21, 0x7F))}
@@ -108,6 +109,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--out", type=Path, default=Path("/tmp/soundalike"))
     ap.add_argument("--seed", type=int, default=17)
     ap.add_argument("--show", type=int, default=0, help="print this many unfixed typos and false changes")
+    ap.add_argument(
+        "--query-log",
+        type=Path,
+        help="count this query file as the shop's query log (as `indexer queries import` before a build does)",
+    )
     ap.add_argument("--eval", action="store_true", help="only score the sets already in --out (nDCG@10, hybrid)")
     args = ap.parse_args(argv)
     if args.eval:
@@ -118,6 +124,9 @@ def main(argv: list[str] | None = None) -> int:
     log_path = shared("queries", "multicpr_train_queries.txt")
     build = DataDir(args.data_dir).require_build()
     _, _, lexicon, analyzer = load_build_parts(build)
+    if args.query_log:  # what a build over this data dir with the shop's query log imported would count
+        log_queries = [q for q in args.query_log.read_text(encoding="utf-8").splitlines() if q.strip()]
+        lexicon.query_terms = query_word_counts(log_queries, analyzer)
     parser = RuleParser.with_spelling(lexicon, analyzer)
     log_counts: Counter[str] = Counter()
     train = [normalize(q) for q in log_path.read_text(encoding="utf-8").splitlines() if q.strip()]

@@ -21,6 +21,7 @@ from search.retrieve.embed import Embedder, EmbeddingCache, embed_passages_cache
 from search.store.backend import Backend, make_backend
 from search.store.base import IndexWriter
 from search.store.layout import BUILD_FORMAT, MANIFEST, DataDir, write_json_atomic
+from search.suggest.querylog import QueryLog, log_path
 from search.suggest.source import write_source as write_suggest_source
 from search.text.analyzer import ChineseAnalyzer
 from search.text.dictionaries import load_attributes, load_brands, load_words
@@ -62,8 +63,15 @@ class Vocabulary:
     stopwords: list[str]
 
 
-def prepare_vocabulary(products: Sequence[Product], config: IndexConfig, configs_dir: Path) -> Vocabulary:
-    """Load the dictionary files and build the lexicon and analyzer for ``products``."""
+def prepare_vocabulary(
+    products: Sequence[Product], config: IndexConfig, configs_dir: Path, data_dir: Path | None = None
+) -> Vocabulary:
+    """Load the dictionary files and build the lexicon and analyzer for ``products``.
+
+    The spelling correctors' query counts come from the shop's past queries: the files of
+    ``analysis.query_log`` and the data dir's query log (``indexer queries import`` and
+    logged searches), as it stands at this build.
+    """
     analysis = config.analysis
     brands = [e for p in analysis.brands for e in load_brands(resolve_config_path(p, configs_dir))]
     words = [w for p in analysis.product_words for w in load_words(resolve_config_path(p, configs_dir))]
@@ -76,10 +84,22 @@ def prepare_vocabulary(products: Sequence[Product], config: IndexConfig, configs
     lexicon.count_latin(p.title for p in products)
     user_words = lexicon.user_words()
     analyzer = make_analyzer(analysis, user_words, stopwords)
-    if analysis.query_log:
-        log = [q for p in analysis.query_log for q in load_words(resolve_config_path(p, configs_dir))]
+    log = [q for p in analysis.query_log for q in load_words(resolve_config_path(p, configs_dir))]
+    log.extend(shop_queries(data_dir))
+    if log:
         lexicon.query_terms = query_word_counts(log, analyzer)
     return Vocabulary(lexicon, analyzer, user_words, stopwords)
+
+
+def shop_queries(data_dir: Path | None) -> list[str]:
+    """The distinct queries of a data dir's query log (none when it has no log)."""
+    if data_dir is None or not log_path(data_dir).is_file():
+        return []
+    log = QueryLog.open(data_dir)
+    try:
+        return [query for query, _ in log.counts()]
+    finally:
+        log.close()
 
 
 def analyze_all(
@@ -257,7 +277,7 @@ def build_index(
                 f"{catalog_path}: no valid products ({len(catalog.rejects)} rows rejected); index unchanged"
             )
         with progress.stage("vocabulary"):
-            vocab = prepare_vocabulary(products, config, configs_dir)
+            vocab = prepare_vocabulary(products, config, configs_dir, data_dir)
         builder = DocumentBuilder(vocab.analyzer, vocab.lexicon, config)
         analyzed, vocab.lexicon.terms = analyze_all(builder, products, progress)
         stats = corpus_stats(analyzed, config)

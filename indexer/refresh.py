@@ -139,7 +139,7 @@ def refresh_index(
         kept = [Product(**{k: existing[pid][k] for k in _PRODUCT_FIELDS}) for pid in kept_ids]
         products = [*incoming.values(), *kept]
         with progress.stage("vocabulary"):
-            vocab = prepare_vocabulary(products, config, configs_dir)
+            vocab = prepare_vocabulary(products, config, configs_dir, data_dir)
         builder = DocumentBuilder(vocab.analyzer, vocab.lexicon, config)
         analyzed, vocab.lexicon.terms = analyze_all(builder, products, progress)
         stats = corpus_stats(analyzed, config)

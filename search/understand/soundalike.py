@@ -8,8 +8,9 @@ their own (将, 包) alone; this corrector decides by frequency instead.
 **Frequency** of a string of 2 to :data:`MAX_WINDOW` Chinese characters: the number of
 catalog titles whose words contain it (title words, product words and brands with products,
 each contributing to every piece of itself) plus the number of past queries containing it
-(:class:`QueryCounts`: the index's ``analysis.query_log`` today; any store of a shop's query
-log that can count a string).
+(:class:`QueryCounts`: ``Lexicon.query_terms``, which every build and refresh counts from the
+data dir's query log, ``indexer queries import`` and logged searches, plus any file of
+``analysis.query_log``; any store of a shop's query log that can count a string).
 
 **Windows.** Each Chinese run is segmented with the dictionary only (no guessing); a window
 is 2 to :data:`MAX_WINDOW` characters starting and ending on word boundaries, holding at least
@@ -22,9 +23,14 @@ pinyin is the same (tones ignored) or the same under the usual input-method conf
 (z/zh, c/ch, s/sh, n/l, an/ang, en/eng, in/ing), looked up by sound key. Numerals are never
 changed. A candidate is accepted when its frequency is at least :data:`MIN_SUPPORT` and
 :data:`RATIO` times that of the typed window, and the best candidate beats the runner-up by
-:data:`DOMINANCE` (same-sound candidates first). A near-sound needs twice the support. A window of two
-loose characters (``交|链``) is weak evidence: the fix needs :data:`MIN_SUPPORT_PAIR`, or
-to be seen with its neighbouring character (``柜门铰链``).
+:data:`DOMINANCE` (same-sound candidates first, then candidates seen with the neighbouring
+character). A near-sound needs twice the support. A window of two loose characters (``交|链``)
+is weak evidence: the fix needs :data:`MIN_SUPPORT_PAIR` times one more than the typed pair's
+own frequency (a pair seen once, ``净面``, needs twice as much), or to be seen with its
+neighbouring character (``柜门铰链``). A character inside a dictionary word changes only in a
+window of three or more characters that also holds a loose character, to a same-sound
+candidate with :data:`MIN_SUPPORT_IN_WORD` (``西面|奶`` → 洗面奶, ``钢花|膜`` → 钢化膜: the
+segmenter found a word, but the word with its neighbour is a typo).
 
 Among accepted edits, longer windows and more frequent candidates win; edits never overlap;
 at most :data:`MAX_EDITS` per query. Edits replace characters one for one, so the corrected
@@ -54,7 +60,9 @@ RARE = 2
 MIN_SUPPORT = 5
 #: two characters outside any dictionary word are weak evidence: their fix needs this much support,
 #: or to be seen in the catalog or query log together with the character before or after it
-MIN_SUPPORT_PAIR = 60
+MIN_SUPPORT_PAIR = 12
+#: a character inside a dictionary word changes only to a same-sound candidate this frequent
+MIN_SUPPORT_IN_WORD = 10
 RATIO = 3.0
 DOMINANCE = 3.0
 MAX_EDITS = 2
@@ -177,31 +185,29 @@ class SoundAlikeCorrector:
         typed = self.frequency(window)
         if typed >= RARE or self._is_word(window):
             return None
-        scored: list[tuple[int, int, str]] = []
+        scored: list[tuple[int, int, int, str]] = []
         for key in sound_keys(window, fold_fuzzy=True, target=True):
             for word in self._by_sound.get(key, ()):
                 changed = [k for k, (a, b) in enumerate(zip(window, word, strict=True)) if a != b]
-                if len(changed) != 1 or not loose[changed[0]]:
+                if len(changed) != 1:
                     continue
                 if window[changed[0]] in NUMERAL_CHARS or word[changed[0]] in NUMERAL_CHARS:
                     continue
                 exact = same_sound(window, word)
                 support = self.frequency(word)
+                if not loose[changed[0]] and (len(window) < 3 or not exact or support < MIN_SUPPORT_IN_WORD):
+                    continue
                 need = max(MIN_SUPPORT, RATIO * (typed + 1)) * (1 if exact else 2)
-                if (
-                    len(window) == 2
-                    and all(loose)
-                    and support < MIN_SUPPORT_PAIR
-                    and not self._in_context(word, context)
-                ):
+                in_context = self._in_context(word, context)
+                if len(window) == 2 and all(loose) and support < MIN_SUPPORT_PAIR * (typed + 1) and not in_context:
                     continue
                 if support >= need:
-                    scored.append((int(exact), support, word))
+                    scored.append((int(exact), int(in_context), support, word))
         if not scored:
             return None
         scored = sorted(set(scored), reverse=True)
-        rank, best, word = scored[0]
-        if len(scored) > 1 and scored[1][0] == rank and best < DOMINANCE * scored[1][1]:
+        rank, seen_with, best, word = scored[0]
+        if len(scored) > 1 and scored[1][:2] == (rank, seen_with) and best < DOMINANCE * scored[1][2]:
             return None  # two plausible fixes: prefer no change
         return Edit(start, start + len(window), window, word, SOUNDALIKE, best)
 

@@ -385,7 +385,11 @@ def query_word_counts(queries: Iterable[str], analyzer=None) -> dict[str, int]:
 
     Every substring of each Chinese run counts, not only dictionary words: the log's value
     is the names and words the dictionaries lack (a shop's brands, new products). Strings
-    seen in fewer than :data:`LOG_KNOWN` queries are dropped (typos, noise).
+    seen in fewer than :data:`LOG_KNOWN` queries are dropped (typos, noise), except pairs of
+    two characters: a pair typed even once is evidence that shoppers write it (``净面``, ``蒙口``),
+    which the sound-alike corrector needs to leave a rare real word alone; it still fixes a pair
+    seen once towards a much more frequent one. Consumers that trust only known strings read
+    counts of at least :data:`LOG_KNOWN`.
     """
     counts: Counter[str] = Counter()
     normalize = analyzer.normalize if analyzer is not None else str
@@ -395,7 +399,7 @@ def query_word_counts(queries: Iterable[str], analyzer=None) -> dict[str, int]:
             for i in range(len(run) - 1):
                 found.update(run[i:j] for j in range(i + 2, min(len(run), i + MAX_WINDOW) + 1))
         counts.update(found)
-    return {w: c for w, c in counts.items() if c >= LOG_KNOWN}
+    return {w: c for w, c in counts.items() if c >= LOG_KNOWN or len(w) == 2}
 
 
 def _word_frequency(analyzer) -> Callable[[str], int] | None:

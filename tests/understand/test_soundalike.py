@@ -140,3 +140,30 @@ def test_false_changes_on_the_shared_queries_stay_rare() -> None:
     changed = [q for q in queries if parser.parse(q).corrected is not None]
     # two of the changes are real typos fixed (柜门交链 -> 铰链, 爱立舍 -> 爱丽舍): count all the same
     assert len(changed) <= round(0.012 * len(queries)), changed
+
+
+def _corrector(analyzer: ChineseAnalyzer, catalog: dict[str, int], queries: dict[str, int]) -> SoundAlikeCorrector:
+    return SoundAlikeCorrector(catalog, MappingCounts(queries), analyzer.word_frequency, _cut(analyzer))
+
+
+def test_a_pair_of_loose_characters_needs_more_support_when_shoppers_typed_it(analyzer: ChineseAnalyzer) -> None:
+    # 卖|片: two characters outside any dictionary word, never searched: 麦片 in 30 titles fixes it
+    assert _fix(_corrector(analyzer, {"麦片": 30}, {}), "卖片") == "麦片"
+    # below the pair support (and not seen with a neighbouring character): left alone
+    assert _corrector(analyzer, {"麦片": 8}, {}).correct("卖片") is None
+    # 净面 typed once by a shopper is a word of the shop: 镜面 in 22 titles is not enough to rewrite it
+    assert _corrector(analyzer, {"镜面": 22}, {"净面": 1}).correct("净面") is None
+    assert _fix(_corrector(analyzer, {"镜面": 22}, {}), "净面") == "镜面"
+
+
+def test_a_character_inside_a_dictionary_word_changes_only_with_its_loose_neighbour(analyzer: ChineseAnalyzer) -> None:
+    assert analyzer.word_frequency("西面") > 0  # the segmenter reads 西面|奶
+    assert _fix(_corrector(analyzer, {"洗面奶": 40}, {}), "西面奶") == "洗面奶"
+    assert _corrector(analyzer, {"洗面": 40}, {}).correct("西面") is None  # the word alone is never a typo
+    assert _corrector(analyzer, {"洗面奶": 4}, {}).correct("西面奶") is None  # too rare a target
+
+
+def test_a_candidate_seen_with_its_neighbour_wins(analyzer: ChineseAnalyzer) -> None:
+    # 交链 sounds like 脚链 (anklets, many titles) and 铰链 (hinges): after 柜门, the shop writes 铰链
+    corrector = _corrector(analyzer, {"脚链": 50, "铰链": 20, "柜门铰链": 6}, {})
+    assert _fix(corrector, "柜门交链") == "柜门铰链"

@@ -127,3 +127,10 @@ def test_query_log_spellings_are_not_corrected() -> None:
         assert _fix(SpellCorrector.from_lexicon(lexicon, analyzer, query_terms={}), "洗面乃") == "洗面奶"
     finally:
         lexicon.query_terms = {}
+
+
+def test_query_log_keeps_pairs_typed_once() -> None:
+    _, analyzer = build_parts()
+    counts = query_word_counts(["净面清洁", "洗面奶"], analyzer)
+    assert counts["净面"] == 1  # a pair a shopper typed: evidence the sound-alike corrector needs
+    assert "净面清" not in counts  # longer strings still need two queries
