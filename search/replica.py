@@ -23,7 +23,9 @@ or copies its own index. Without ``SEARCH_DB_URL`` nothing here runs.
 
 from __future__ import annotations
 
+import hashlib
 import logging
+import os
 import threading
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -35,13 +37,23 @@ from search.db.blobs import BlobError, BlobStore
 from search.db.changes import ChangeWatcher
 from search.store.layout import DataDir, read_manifest
 from search.suggest import shared as shared_queries
-from search.versioned import MANIFEST, IndexLockedError, VersionedDir, write_text_atomic
+from search.versioned import MANIFEST, IndexLockedError, VersionedDir, fsync_path, write_text_atomic
 
 log = logging.getLogger(__name__)
 
 CF, BUILD, QUERIES = "cf", "build", shared_queries.KIND
+#: kinds whose stored files can change after publication (CF: forgotten shoppers' factors zeroed)
+RESYNC = (CF,)
 #: versions of each kind kept in the database (and on each node)
 KEEP = 2
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
 
 
 def db_url_set(settings: Settings) -> bool:
@@ -156,10 +168,13 @@ class Follower:
             self._retry = False
             done = []
             for kind in self.kinds:
+                name = None
                 try:
                     name = self.blobs.live(kind)
                     if name is not None and self.install(kind, name):
                         done.append(f"{kind}:{name}")
+                    if kind in RESYNC:
+                        done += [f"{kind}:{n}/{f}" for n, f in self.resync(kind)]
                 except IndexLockedError:
                     self._retry = True  # another worker of this node is copying it
                 except BlobError as exc:
@@ -172,6 +187,32 @@ class Follower:
             return done
         finally:
             self._lock.release()
+
+    def resync(self, kind: str) -> list[tuple[str, str]]:
+        """Replace local files that changed in the database since they were copied (forget-me scrubbing).
+
+        Returns (version, file) of each file replaced.
+        """
+        versions = versions_dir(self.data, kind)
+        local = {p.name for p in versions.versions()}
+        stored = [n for n in self.blobs.versions(kind) if n in local]
+        if not stored:
+            return []
+        replaced = []
+        with versions.lock():
+            for name in stored:
+                for item in self.blobs.files(kind, name):
+                    path = versions.dir / name / item.path
+                    if path.exists() and _sha256(path) == item.sha256:
+                        continue
+                    data = self.blobs.read_file(kind, name, item.path)
+                    tmp = path.with_name(f".{path.name}.resync")
+                    tmp.write_bytes(data)
+                    fsync_path(tmp)
+                    os.replace(tmp, path)
+                    fsync_path(path.parent)
+                    replaced.append((name, item.path))
+        return replaced
 
     def install(self, kind: str, name: str) -> bool:
         """Make ``name`` the live version of ``kind`` here, copying it from the database if needed."""

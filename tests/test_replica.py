@@ -120,13 +120,19 @@ def test_imported_queries_add_up_in_the_shared_log(database_url, tmp_path):
     db.close()
 
 
-def test_forgetting_scrubs_the_shared_versions(database_url, tmp_path):
-    a = tmp_path / "a"
+def test_forgetting_scrubs_the_shared_versions_and_every_copy(database_url, tmp_path):
+    a, b = tmp_path / "a", tmp_path / "b"
     version = _train(a)
     settings = _settings(a, database_url)
     share(settings, CF, version)
     db = connect(database_url)
+    follower = Follower(db, DataDir(b), [CF])
+    assert follower.poll() == [f"cf:{version.name}"]
     assert scrub_shared(settings, db, ["u2", "nobody"]) == 1
+    assert follower.poll() == [f"cf:{version.name}/user_factors.npy"]  # node B's copy is scrubbed too
+    copy = np.load(b / "cf" / version.name / "user_factors.npy")
+    assert copy[0].any() and not copy[1].any()
+    assert follower.poll() == []
     out = tmp_path / "copy"
     BlobStore(db).fetch(CF, version.name, out)
     factors = np.load(out / "user_factors.npy")

@@ -13,7 +13,8 @@ grows with the model). One version per kind is *live*::
 ``put`` writes the chunks, the version row, the live pointer and bumps the ``blobs``
 change counter (:mod:`search.db.changes`) in one transaction: a node sees a version
 completely or not at all. ``prune`` keeps the newest versions of a kind (never the
-live one); ``replace_file`` rewrites one file of a stored version (forget-me scrubbing).
+live one); ``replace_file`` rewrites one file of a stored version (forget-me scrubbing) and
+bumps the counter too, so nodes holding a copy replace theirs.
 """
 
 from __future__ import annotations
@@ -152,6 +153,7 @@ class BlobStore:
                 "UPDATE blob_versions SET files = ?, bytes = ? WHERE kind = ? AND version = ?",
                 (json.dumps([asdict(f) for f in listing]), sum(f.size for f in listing), kind, version),
             )
+            bump(tx, COUNTER)  # nodes holding a copy replace the file too
 
     def prune(self, kind: str, keep: int = 2) -> list[str]:
         """Delete all but the newest ``keep`` versions of ``kind`` (never the live one); returns their names."""
