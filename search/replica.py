@@ -46,6 +46,8 @@ CF, BUILD, QUERIES = "cf", "build", shared_queries.KIND
 RESYNC = (CF,)
 #: versions of each kind kept in the database (and on each node)
 KEEP = 2
+#: a version that fails its checksums this often is skipped until another one is published
+MAX_ATTEMPTS = 3
 
 
 def _sha256(path: Path) -> str:
@@ -156,6 +158,7 @@ class Follower:
         self._watcher = ChangeWatcher(db, "blobs", interval_s)
         self._retry = False
         self._broken: set[tuple[str, str]] = set()
+        self._failures: dict[tuple[str, str], int] = {}
         self._lock = threading.Lock()
 
     def poll(self) -> list[str]:
@@ -171,16 +174,20 @@ class Follower:
                 name = None
                 try:
                     name = self.blobs.live(kind)
-                    if name is not None and self.install(kind, name):
-                        done.append(f"{kind}:{name}")
                     if kind in RESYNC:
                         done += [f"{kind}:{n}/{f}" for n, f in self.resync(kind)]
+                    if name is not None and self.install(kind, name):
+                        done.append(f"{kind}:{name}")
                 except IndexLockedError:
                     self._retry = True  # another worker of this node is copying it
-                except BlobError as exc:
+                except BlobError as exc:  # damaged, or a file replaced while we read it: retried a few times
                     log.error("cannot copy shared %s: %s", kind, exc)
+                    self._retry = True
                     if name is not None:
-                        self._broken.add((kind, name))
+                        key = (kind, name)
+                        self._failures[key] = self._failures.get(key, 0) + 1
+                        if self._failures[key] >= MAX_ATTEMPTS:
+                            self._broken.add(key)
                 except (DatabaseError, OSError) as exc:
                     log.warning("cannot copy shared %s yet: %s", kind, exc)
                     self._retry = True

@@ -165,7 +165,8 @@ def test_a_damaged_version_is_not_copied_and_not_retried(database_url, tmp_path,
     with db.transaction() as tx:
         tx.execute("UPDATE blob_chunks SET data = ? WHERE path = 'manifest.json'", (b"{broken",))
     follower = Follower(db, DataDir(b), [kind])
-    assert follower.poll() == [] and follower.poll() == []
+    assert [follower.poll() for _ in range(4)] == [[]] * 4  # tried three times, then skipped
+    assert follower._broken == {(kind, version.name)}
     target = DataDir(b).cf_dir if kind == CF else shared_versions(b).root
     assert not target.exists() or not any(p.name.endswith(".partial") for p in target.rglob("*"))
     db.close()
