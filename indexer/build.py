@@ -16,6 +16,7 @@ from indexer.progress import Progress
 from search.config import IndexConfig, Settings, resolve_config_path
 from search.index import make_analyzer, save_analysis
 from search.product import Product
+from search.replica import share_build
 from search.retrieve.bm25 import FieldStats
 from search.retrieve.embed import Embedder, EmbeddingCache, embed_passages_cached, make_embedder
 from search.store.backend import Backend, make_backend
@@ -218,7 +219,12 @@ def publishing(data: DataDir, backend: Backend) -> contextlib.AbstractContextMan
     The block fills ``version.path``; when it ends cleanly the build goes live and old builds
     are removed, when it raises the partial build (and the backend's side of it) is discarded.
     """
-    return data.builds.publishing(discard=backend.discard, published=backend.published)
+
+    def published(final: Path) -> None:
+        backend.published(final)
+        share_build(Settings(), final)  # a cluster build's files reach every API node through a shared database
+
+    return data.builds.publishing(discard=backend.discard, published=published)
 
 
 @contextlib.contextmanager

@@ -33,6 +33,7 @@ from search.personal.config import PersonalConfig, load_personal_config
 from search.personal.model import save_model
 from search.personal.store import EventStore
 from search.personal.versions import CFVersions
+from search.replica import CF, share
 from search.store.layout import DataDir
 
 
@@ -177,7 +178,12 @@ def train_cf(
             with prog.stage("profiles"):
                 profiles = store.rebuild(rows, items or {}, config.events)
             events_until = max(r[0] for r in rows)
-            with prog.stage("write"), versions.publishing(keep=config.keep_versions) as version:
+            sharing, keep = settings or Settings(), config.keep_versions
+
+            def published(final: Path) -> None:  # with a shared database, every API node gets it from there
+                share(sharing, CF, final, keep)
+
+            with prog.stage("write"), versions.publishing(keep=keep, published=published) as version:
                 manifest = {
                     "version": version.name,
                     "created_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),

@@ -195,7 +195,13 @@ def cmd_queries_import(args: argparse.Namespace) -> int:
     from search.suggest.querylog import import_queries
 
     result = import_queries(Path(args.data_dir), Path(args.queries))
-    _emit(args, result, lambda r: f"imported {r['imported']} queries ({r['skipped']} empty); log: {r['queries']}")
+    from search.config import Settings
+    from search.replica import share_queries  # with a shared database, every API node's autocomplete gets them
+    from search.suggest.querylog import read_query_file
+
+    shared = share_queries(Settings(), Path(args.data_dir), read_query_file(Path(args.queries)))
+    output: dict[str, object] = {**result, **({"shared_version": shared} if shared else {})}
+    _emit(args, output, lambda r: f"imported {r['imported']} queries ({r['skipped']} empty); log: {r['queries']}")
     return EXIT_OK
 
 

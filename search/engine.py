@@ -35,6 +35,7 @@ from search.rank.merchandising import adjust_scores, arrange, pinned_ids, select
 from search.rank.nomatch import assess
 from search.rank.personalize import Personalizer
 from search.rank.score import order_candidates, score_candidates
+from search.replica import catch_up, follower_for
 from search.retrieve.bounds import bound_text
 from search.retrieve.embed import Embedder, make_embedder
 from search.retrieve.filters import intent_filter
@@ -140,6 +141,7 @@ class SearchEngine:
         self._facets = LRU(1024)
         self._payloads = RankingPayloads(index.version)
         self._suggest = SuggestService(settings.data_dir, settings.reload_interval_s)
+        self._follower = follower_for(settings, self.configs.store.db)  # versions shared by other nodes
 
     # ------------------------------------------------------------------ lifecycle
     @classmethod
@@ -149,6 +151,7 @@ class SearchEngine:
         """Load profiles, the live build and its embedder."""
         profiles = ProfileRegistry.load(settings.configs_dir, settings.default_profile)
         make_backend(settings)  # the configured store answers, else StoreUnavailable names it (before "no index")
+        catch_up(settings)  # a new node gets the shared versions (a cluster build, CF model, query log) first
         index = open_build(DataDir(settings.data_dir).require_build(), settings)
         spec = settings.embedder or index.embedder_spec
         embedder = None if spec == "none" else make_embedder(spec, threads=settings.torch_threads)
@@ -190,6 +193,8 @@ class SearchEngine:
                 self.configs.poll()
             except Exception:  # a config problem never stops searches; the last good config stays live
                 log.exception("could not check the configuration for changes")
+            if self._follower is not None:
+                self._follower.poll()  # copies new shared versions (CF, build, queries) into the data dir
             version = self._data.current_version()
             if version is None or version == self._index.version:
                 return False

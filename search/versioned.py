@@ -158,10 +158,15 @@ class VersionedDir:
                 raise IndexLockedError(self.busy) from None
             yield
 
-    def new_partial(self) -> Path:
-        """Create an empty ``<id>.partial`` folder; ids sort by creation time (call under :meth:`lock`)."""
+    def new_partial(self, name: str | None = None) -> Path:
+        """Create an empty ``<id>.partial`` folder; ids sort by creation time (call under :meth:`lock`).
+
+        ``name`` gives the id instead (a copy of a version published elsewhere keeps its name).
+        """
         self.dir.mkdir(parents=True, exist_ok=True)
-        path = self.dir / (self._new_name() + PARTIAL)
+        path = self.dir / ((name or self._new_name()) + PARTIAL)
+        if name:
+            shutil.rmtree(path, ignore_errors=True)  # left over by an interrupted copy
         path.mkdir()
         return path
 
@@ -219,6 +224,7 @@ class VersionedDir:
         keep: int = 2,
         discard: Callable[[Path], None] | None = None,
         published: Callable[[Path], None] | None = None,
+        name: str | None = None,
     ) -> Iterator[Publication]:
         """Write a new version: yields a :class:`Publication` whose ``path`` to fill (call under :meth:`lock`).
 
@@ -226,9 +232,9 @@ class VersionedDir:
         published, ``published(final)`` is called and old versions are cleaned up (``keep``,
         with ``discard`` as ``before_remove``). When the block raises (Ctrl-C included),
         ``discard(partial)`` is called, the partial folder removed, and the error re-raised:
-        the previous version stays live.
+        the previous version stays live. ``name``: see :meth:`new_partial`.
         """
-        version = Publication(self.new_partial())
+        version = Publication(self.new_partial(name))
         try:
             yield version
             version.final = self.publish(version.path)

@@ -148,6 +148,9 @@ class Personalization:
         deleted = self.store.forget(key)
         self.models.forget(key)
         self.models.versions.scrub([key])
+        from search.replica import scrub_shared  # and in the versions other nodes copy from the database
+
+        scrub_shared(self.settings, self.store.db, [key])
         return deleted
 
     # ------------------------------------------------------------------ recommendations

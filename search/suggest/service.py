@@ -9,6 +9,7 @@ from pathlib import Path
 
 from search.index import IndexHandle
 from search.suggest.querylog import QueryLog, log_path
+from search.suggest.shared import read_snapshot, shared_versions
 from search.suggest.source import read_source
 from search.suggest.suggester import Suggester
 
@@ -22,7 +23,7 @@ class SuggestService:
         self.data_dir = Path(data_dir)
         self.interval_s = interval_s
         self._lock = threading.Lock()
-        self._key: tuple[str, float] | None = None
+        self._key: tuple[str, str, float] | None = None
         self._suggester: Suggester | None = None
         self._checked = 0.0
 
@@ -40,7 +41,7 @@ class SuggestService:
             return current
         with self._lock:
             self._checked = now
-            key = (index.version, self._log_stamp())
+            key = (index.version, shared_versions(self.data_dir).current_version() or "", self._log_stamp())
             if self._suggester is None or self._key != key:
                 t = time.perf_counter()
                 self._suggester = self._build(index)
@@ -50,6 +51,9 @@ class SuggestService:
 
     def _build(self, index: IndexHandle) -> Suggester:
         phrases = read_source(index.build)
+        shared = shared_versions(self.data_dir).current_dir()
+        if shared is not None:  # the shop's query log shared by all nodes (see search.replica)
+            return Suggester.build(phrases, read_snapshot(shared), index.analyzer)
         if not log_path(self.data_dir).exists():  # no log imported yet (and never write into a data dir here)
             return Suggester.build(phrases, [], index.analyzer)
         queries = QueryLog.open(self.data_dir)

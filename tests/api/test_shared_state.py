@@ -5,6 +5,7 @@ Every test here runs a real PostgreSQL server of its own (``tests/pg.py``), neve
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -129,7 +130,36 @@ def _ids(base: str, user: str | None = None) -> list[str]:
     return [item["id"] for item in res.json()["items"]]
 
 
-def test_two_nodes_share_events_and_forgetting(postgres_server, built_sample, tmp_path):
+def _indexer(data: Path, db_url: str, *args: str) -> dict:
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "SEARCH_DB_URL": db_url, "SEARCH_USER_ID_SECRET": SECRET}
+    cmd = [sys.executable, "-m", "indexer.cli", *args, "--data-dir", str(data), "--configs-dir", str(CONFIGS)]
+    done = subprocess.run([*cmd, "--json", "-q"], env=env, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr[-2000:]
+    return json.loads(done.stdout)
+
+
+def _until(check, seconds: float) -> float:
+    """Seconds until ``check()`` is true (polled every 0.1 s); fails after ``seconds``."""
+    start = time.monotonic()
+    while not check():
+        assert time.monotonic() - start < seconds, f"not within {seconds} s"
+        time.sleep(0.1)
+    return time.monotonic() - start
+
+
+def _similar(base: str, product: str) -> list[str]:
+    res = httpx.get(f"{base}/products/{product}/similar", params={"size": "10"}, timeout=60)
+    res.raise_for_status()
+    return [item["id"] for item in res.json()["items"]]
+
+
+def _suggest(base: str, q: str) -> list[tuple[str, str]]:
+    res = httpx.get(f"{base}/suggest", params={"q": q}, timeout=60)
+    res.raise_for_status()
+    return [(s["text"], s["kind"]) for s in res.json()["suggestions"]]
+
+
+def test_two_nodes_share_events_forgetting_rules_models_and_queries(postgres_server, built_sample, tmp_path):
     db_url = postgres_server.create_database()
     nodes, procs = [], []
     try:
@@ -165,6 +195,34 @@ def test_two_nodes_share_events_and_forgetting(postgres_server, built_sample, tm
         headers = {"Authorization": f"Bearer {ADMIN}"}
         assert httpx.delete(f"{b}/users/shopper-1", headers=headers, timeout=30).status_code == 204
         assert _ids(a, "shopper-1") == anonymous  # forgotten on B, forgotten on A
+
+        # a rule posted on A is live on B within the reload interval (0.5 s; polled by B's requests)
+        target = "S00003"  # a hair dryer, never retrieved for 面霜
+        rule = {"id": "pin-dryer", "match": {"contains": "面霜"}, "pin": [target]}
+        assert httpx.post(f"{a}/admin/rules", json=rule, headers=headers, timeout=30).status_code == 201
+        _until(lambda: _ids(b)[0] == target, 5)
+
+        # a CF model trained after both nodes started reaches both through the database, without a restart
+        counts: dict[str, int] = {}
+        for line in (ROOT / "sample" / "events.jsonl").read_text(encoding="utf-8").splitlines():
+            pid = json.loads(line)["product_id"]
+            counts[pid] = counts.get(pid, 0) + 1
+        busiest = max(counts, key=lambda p: counts[p])
+        before = [_similar(base, busiest) for base in nodes]
+        _indexer(tmp_path / "a", db_url, "events", "import", str(ROOT / "sample" / "events.jsonl"))
+        trained = _indexer(tmp_path / "a", db_url, "cf", "train")["version"]
+        for name, base, old in zip(("a", "b"), nodes, before, strict=True):
+            cf_current = tmp_path / name / "cf" / "CURRENT"
+            # co-purchases now blend into "similar"
+            _until(lambda base=base, old=old: _similar(base, busiest) != old, 10)
+            assert cf_current.read_text(encoding="utf-8").strip() == trained
+
+        # queries imported into A's data dir reach B's autocomplete
+        assert ("面霜推荐", "query") not in _suggest(b, "面霜")
+        queries = tmp_path / "queries.txt"
+        queries.write_text("面霜推荐\t100000\n", encoding="utf-8")
+        assert _indexer(tmp_path / "a", db_url, "queries", "import", str(queries))["shared_version"]
+        _until(lambda: ("面霜推荐", "query") in _suggest(b, "面霜"), 10)
     finally:
         for proc in procs:
             proc.terminate()

@@ -124,3 +124,24 @@ def test_an_unreachable_server_fails_every_command_and_never_falls_back(tmp_path
         health = client.get("/healthz")
         assert health.status_code == 503
         assert url in json.dumps(health.json())
+
+
+def test_a_new_api_node_gets_the_cluster_build_from_the_shared_database(tmp_path, catalog, monkeypatch, database_url):
+    first, second, config = catalog
+    a, b = tmp_path / "a", tmp_path / "b"
+    monkeypatch.setenv("QDRANT_URL", f"qdrant+local://{tmp_path / 'qdrant'}")
+    monkeypatch.setenv("SEARCH_DB_URL", database_url)
+    common = ["--configs-dir", str(CONFIGS), "--json", "-q"]
+    assert indexer(["build", str(first), "--data-dir", str(a), "--config", str(config), *common]) == EXIT_OK
+    assert indexer(["refresh", str(second), "--data-dir", str(a), *common]) == EXIT_OK
+    live = DataDir(a).require_build()
+    # node B starts with an empty data dir: it copies the live build's files before it serves
+    settings = Settings(data_dir=b, configs_dir=CONFIGS, default_profile="bm25")
+    with TestClient(create_app(settings)) as client:
+        health = client.get("/healthz")
+        assert health.status_code == 200, health.text
+        assert health.json()["index_version"] == live.name and health.json()["products"] == 220
+        assert client.get("/search", params={"q": "兰芝隔离霜"}).json()["items"]
+    copied = DataDir(b).require_build()
+    assert sorted(p.name for p in copied.iterdir()) == sorted(p.name for p in live.iterdir())
+    assert (copied / "lexicon.json").read_bytes() == (live / "lexicon.json").read_bytes()
