@@ -2,14 +2,15 @@
 
     python -m benchmarks.searchlog overhead --data-dir /tmp/dmain-opslog [--queries 300] [--rounds 5]
     python -m benchmarks.searchlog session  --data-dir /tmp/dmain-opslog [--searches 120]
-    python -m benchmarks.searchlog flood    --data-dir /tmp/dmain-opslog [--seconds 20] [--threads 6]
+    python -m benchmarks.searchlog flood    --data-dir /tmp/dfull-flood [--seconds 16] [--threads 6] [--rounds 4]
+                                            [--setups open,key,split] [--key-rate 2] [--server-path DIR]
 
 ``overhead`` runs the same queries through the API in-process with the search log on and off,
 in alternating blocks (drift cancels out), and reports p50/p95 of each. ``session`` plays a
 scripted shopping session (searches from the shared query file, clicks with a position bias,
 some purchases, suggestions, nonsense queries) against the API, for ``search analytics``.
-``flood`` starts a real server and measures search latency while other clients flood ``POST /events``,
-with the events concurrency limit at its default and effectively off.
+``flood`` starts real servers and measures search latency while other clients flood ``POST /events``,
+alternating quiet and flood phases ``--rounds`` times per setup (see ``SETUPS``).
 """
 
 from __future__ import annotations
@@ -161,42 +162,74 @@ def _free_port() -> int:
 
 
 SEARCH_KEY, IMPORT_KEY = "bench-search-key", "bench-import-key"
+#: flood setups: how the server is run and who floods it
+SETUPS = {
+    "open": "one server, no keys: the flood is accepted (events writers bounded at the default 2)",
+    "key": "one server; the flooding client's `events` key is rate-limited (--key-rate), searches send a `search` key",
+    "split": "two servers on the same data dir: searches go to one, events to the other (a proxy routing /events)",
+}
 
 
-def _flood_run(
-    data_dir: Path, inflight: int, seconds: float, threads: int, queries: list[str], key_rate: float | None = None
-) -> dict:
-    """One server; searches alone, then during the flood. With ``key_rate`` the flooding client
-    sends an ``events`` key limited to that many requests a second and the searches a ``search`` key."""
+class _Server:
+    """``search serve`` in a subprocess on a free port (optionally from another checkout, for before/after)."""
+
+    def __init__(self, data_dir: Path, env: dict[str, str], server_path: str | None) -> None:
+        self.port = _free_port()
+        self.base = f"http://127.0.0.1:{self.port}"
+        if server_path:
+            env = {**env, "PYTHONPATH": server_path}
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "search.cli", "serve", "--data-dir", str(data_dir), "--port", str(self.port)],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+
+    def wait_ready(self) -> None:
+        import httpx
+
+        for _ in range(900):
+            try:
+                if httpx.get(f"{self.base}/healthz", timeout=1).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                pass
+            if self.proc.poll() is not None:
+                raise RuntimeError("the server exited while starting")
+            time.sleep(0.2)
+        raise RuntimeError("the server did not become ready")
+
+    def stop(self) -> None:
+        self.proc.terminate()
+        self.proc.wait(30)
+
+
+def _flood_setup(args: argparse.Namespace, setup: str, queries: list[str]) -> dict:
+    """One setup: ``rounds`` times searches alone for seconds/2, then during the flood for seconds.
+
+    Quiet and flood phases alternate on the same server, so each round's ratio is paired (the
+    machine's load drifts between rounds, not within one)."""
     import httpx
 
     from search.api.auth import hash_key
 
-    port = _free_port()
-    env = {**os.environ, "SEARCH_EVENTS_MAX_INFLIGHT": str(inflight), "SEARCH_USER_ID_SECRET": "bench-secret"}
+    env = {**os.environ, "SEARCH_USER_ID_SECRET": "bench-secret"}
     search_headers: dict[str, str] = {}
     flood_headers: dict[str, str] = {}
-    if key_rate is not None:
+    if setup == "key":
         env["SEARCH_API_KEYS"] = (
-            f"web:search:{hash_key(SEARCH_KEY)} importer:events:{hash_key(IMPORT_KEY)}:{key_rate:g}"
+            f"web:search:{hash_key(SEARCH_KEY)} importer:events:{hash_key(IMPORT_KEY)}:{args.key_rate:g}"
         )
         search_headers = {"Authorization": f"Bearer {SEARCH_KEY}"}
         flood_headers = {"Authorization": f"Bearer {IMPORT_KEY}"}
-    server = subprocess.Popen(
-        [sys.executable, "-m", "search.cli", "serve", "--data-dir", str(data_dir), "--port", str(port)],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    base = f"http://127.0.0.1:{port}"
+    servers = [_Server(Path(args.data_dir), env, args.server_path)]
+    if setup == "split":
+        servers[0].wait_ready()  # one at a time: both load the index and the models
+        servers.append(_Server(Path(args.data_dir), env, args.server_path))
     try:
-        for _ in range(600):
-            try:
-                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.2)
+        for server in servers:
+            server.wait_ready()
+        base, events_base = servers[0].base, servers[-1].base
         first = httpx.get(
             f"{base}/search", params={"q": "手机", "size": 100}, headers=search_headers, timeout=120
         ).json()
@@ -212,19 +245,18 @@ def _flood_run(
                 i = 0
                 while time.monotonic() < end:
                     t = time.perf_counter()
-                    c.get("/search", params={"q": queries[i % len(queries)]})
+                    assert c.get("/search", params={"q": queries[i % len(queries)]}).status_code == 200
                     out.append((time.perf_counter() - t) * 1000)
                     i += 1
             return out
 
-        quiet = measure(seconds / 2)
-        stop = threading.Event()
         status: dict[int, int] = {}
+        stored = [0]
         lock = threading.Lock()
 
-        def flood(k: int) -> None:
+        def flood(k: int, stop: threading.Event) -> None:
             rng = random.Random(k)
-            with httpx.Client(base_url=base, timeout=60, headers=flood_headers) as c:
+            with httpx.Client(base_url=events_base, timeout=60, headers=flood_headers) as c:
                 while not stop.is_set():
                     batch = [
                         {
@@ -235,43 +267,62 @@ def _flood_run(
                         }  # fmt: skip
                         for _ in range(200)
                     ]
-                    code = c.post("/events", json={"events": batch}).status_code
+                    r = c.post("/events", json={"events": batch})
                     with lock:
-                        status[code] = status.get(code, 0) + 1
+                        status[r.status_code] = status.get(r.status_code, 0) + 1
+                        if r.status_code == 200:
+                            stored[0] += r.json()["stored"]
 
-        workers = [threading.Thread(target=flood, args=(k,)) for k in range(threads)]
-        for w in workers:
-            w.start()
-        time.sleep(1)
-        loud = measure(seconds)
-        stop.set()
-        for w in workers:
-            w.join()
+        quiet: list[list[float]] = []
+        loud: list[list[float]] = []
+        for _ in range(args.rounds):
+            quiet.append(measure(args.seconds / 2))
+            stop = threading.Event()
+            workers = [threading.Thread(target=flood, args=(k, stop)) for k in range(args.threads)]
+            for w in workers:
+                w.start()
+            time.sleep(1)
+            loud.append(measure(args.seconds))
+            stop.set()
+            for w in workers:
+                w.join()
     finally:
-        server.terminate()
-        server.wait(30)
+        for server in servers:
+            server.stop()
+    q_all = [x for r in quiet for x in r]
+    l_all = [x for r in loud for x in r]
+    ratios = [percentile(b, 50) / percentile(a, 50) for a, b in zip(quiet, loud, strict=True)]
     return {
-        "events_max_inflight": inflight,
-        "flood_key_rate_per_s": key_rate,
-        "quiet_p50_ms": round(percentile(quiet, 50), 2),
-        "quiet_p95_ms": round(percentile(quiet, 95), 2),
-        "flood_p50_ms": round(percentile(loud, 50), 2),
-        "flood_p95_ms": round(percentile(loud, 95), 2),
-        "searches_during_flood": len(loud),
+        "setup": setup,
+        "flood_key_rate_per_s": args.key_rate if setup == "key" else None,
+        "quiet_p50_ms": round(percentile(q_all, 50), 2),
+        "quiet_p99_ms": round(percentile(q_all, 99), 2),
+        "flood_p50_ms": round(percentile(l_all, 50), 2),
+        "flood_p99_ms": round(percentile(l_all, 99), 2),
+        "p50_ratio_per_round": [round(r, 2) for r in ratios],
+        "p50_ratio_median": round(percentile(ratios, 50), 2),
+        "searches": {"quiet": len(q_all), "flood": len(l_all)},
         "event_requests_by_status": status,
+        "events_stored": stored[0],
     }
 
 
 def flood(args: argparse.Namespace) -> dict:
     queries = _queries(100)
-    if args.key_rate:  # the same default server without and with a rate-limited key for the flooding client
-        runs = [
-            _flood_run(Path(args.data_dir), 2, args.seconds, args.threads, queries, rate)
-            for rate in (None, args.key_rate)
-        ]
-    else:
-        runs = [_flood_run(Path(args.data_dir), n, args.seconds, args.threads, queries) for n in (2, 1000)]
-    return {"threads": args.threads, "batch": 200, "seconds": args.seconds, "runs": runs}
+    setups = [s.strip() for s in args.setups.split(",") if s.strip()]
+    for s in setups:
+        if s not in SETUPS:
+            raise SystemExit(f"unknown setup {s!r}; valid: {', '.join(SETUPS)}")
+    runs = [_flood_setup(args, s, queries) for s in setups]
+    return {
+        "threads": args.threads,
+        "batch": 200,
+        "seconds": args.seconds,
+        "rounds": args.rounds,
+        "server_path": args.server_path,
+        "setups": {s: SETUPS[s] for s in setups},
+        "runs": runs,
+    }
 
 
 def main() -> None:
@@ -283,9 +334,9 @@ def main() -> None:
     p.add_argument("--searches", type=int, default=120)
     p.add_argument("--seconds", type=float, default=20.0)
     p.add_argument("--threads", type=int, default=6)
-    p.add_argument(
-        "--key-rate", type=float, default=None, help="flood: also run with the flooding client's key limited to R req/s"
-    )
+    p.add_argument("--key-rate", type=float, default=2.0, help="flood, setup key: the flooding key's requests a second")
+    p.add_argument("--setups", default="open,key,split", help=f"flood: comma-separated, of {', '.join(SETUPS)}")
+    p.add_argument("--server-path", default=None, help="flood: run the servers from this checkout (PYTHONPATH)")
     args = p.parse_args()
     result = {"overhead": overhead, "session": session, "flood": flood}[args.what](args)
     result["machine"] = machine() + "; shared with other work"

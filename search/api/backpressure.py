@@ -2,20 +2,29 @@
 
 Sync routes run in a shared pool of worker threads. Event writes are serialised by the
 database's write lock, so a client that floods ``POST /events`` would otherwise park
-every pool thread on that lock and searches would queue behind them. :func:`events_slot`
-lets at most ``SEARCH_EVENTS_MAX_INFLIGHT`` event requests into the pool at once; the
-next ones wait on the event loop (no thread held) for up to ``SEARCH_EVENTS_WAIT_S``
-and are then refused with 429 and ``Retry-After``: nothing is stored, the client retries.
+every pool thread on that lock and searches would queue behind them. At most
+``SEARCH_EVENTS_MAX_INFLIGHT`` event requests are let in at once; the next ones wait on
+the event loop (no thread held, body not yet read) for up to ``SEARCH_EVENTS_WAIT_S`` and
+are then refused with 429 and ``Retry-After``: nothing is stored, the client retries.
+
+In the app the slot is taken by :class:`search.api.gate.WriteGate` before the body is
+read; :func:`events_slot` takes it for a route used without the gate (and is a no-op when
+the gate already holds one).
 """
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
+from typing import Any
 
 from fastapi import HTTPException, Request
 
 from search.api import metrics
+
+#: key in the request's ``scope["state"]`` set while the gate holds an events slot for it
+SLOT_HELD = "events_slot_held"
+BUSY_MESSAGE = "too many event requests in progress; retry shortly"
 
 
 class InflightLimit:
@@ -31,29 +40,39 @@ class InflightLimit:
             self._sem = asyncio.Semaphore(self.limit)
         return self._sem
 
+    async def acquire(self) -> bool:
+        """Take a slot, waiting up to ``wait_s``; False (and counted) when none freed up."""
+        try:
+            await asyncio.wait_for(self.semaphore().acquire(), timeout=self.wait_s)
+        except TimeoutError:
+            metrics.EVENTS_BUSY.inc()
+            return False
+        return True
+
+    def release(self) -> None:
+        self.semaphore().release()
+
+
+def events_limit(state: Any) -> InflightLimit | None:
+    """The app's events limit (from the engine's settings; None while no engine is loaded)."""
+    limit: InflightLimit | None = getattr(state, "events_limit", None)
+    if limit is None:
+        engine = getattr(state, "engine", None)
+        if engine is None:
+            return None
+        limit = state.events_limit = InflightLimit(engine.settings.events_max_inflight, engine.settings.events_wait_s)
+    return limit
+
 
 async def events_slot(request: Request) -> AsyncIterator[None]:
     """Dependency: hold one of the event writers' slots for the request (429 when none frees up in time)."""
-    limit: InflightLimit | None = getattr(request.app.state, "events_limit", None)
-    if limit is None:
-        engine = getattr(request.app.state, "engine", None)
-        if engine is None:
-            yield
-            return
-        limit = request.app.state.events_limit = InflightLimit(
-            engine.settings.events_max_inflight, engine.settings.events_wait_s
-        )
-    sem = limit.semaphore()
-    try:
-        await asyncio.wait_for(sem.acquire(), timeout=limit.wait_s)
-    except TimeoutError:
-        metrics.EVENTS_BUSY.inc()
-        raise HTTPException(
-            status_code=429,
-            detail="too many event requests in progress; retry shortly",
-            headers={"Retry-After": "1"},
-        ) from None
+    limit = events_limit(request.app.state)
+    if limit is None or request.scope.get("state", {}).get(SLOT_HELD):
+        yield
+        return
+    if not await limit.acquire():
+        raise HTTPException(status_code=429, detail=BUSY_MESSAGE, headers={"Retry-After": "1"})
     try:
         yield
     finally:
-        sem.release()
+        limit.release()
