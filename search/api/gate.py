@@ -54,7 +54,7 @@ class WriteGate:
         try:
             principal = authenticate(request, allowed)
         except HTTPException as exc:
-            await send_error(send, exc.status_code, str(exc.detail), exc.headers)
+            await send_error(send, exc.status_code, str(exc.detail), dict(exc.headers or {}))
             return
         state = scope.setdefault("state", {})
         state[GATE_PRINCIPAL] = principal
