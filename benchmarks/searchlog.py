@@ -176,11 +176,12 @@ class _Server:
     def __init__(self, data_dir: Path, env: dict[str, str], server_path: str | None) -> None:
         self.port = _free_port()
         self.base = f"http://127.0.0.1:{self.port}"
-        if server_path:
+        if server_path:  # `python -m` puts the working directory first on the path
             env = {**env, "PYTHONPATH": server_path}
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "search.cli", "serve", "--data-dir", str(data_dir), "--port", str(self.port)],
             env=env,
+            cwd=server_path or None,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
@@ -250,7 +251,7 @@ def _flood_setup(args: argparse.Namespace, setup: str, queries: list[str]) -> di
                     i += 1
             return out
 
-        status: dict[int, int] = {}
+        status: dict[int | str, int] = {}
         stored = [0]
         lock = threading.Lock()
 
@@ -267,7 +268,13 @@ def _flood_setup(args: argparse.Namespace, setup: str, queries: list[str]) -> di
                         }  # fmt: skip
                         for _ in range(200)
                     ]
-                    r = c.post("/events", json={"events": batch})
+                    try:
+                        r = c.post("/events", json={"events": batch})
+                    except httpx.TransportError as exc:  # counted under its name, then the client goes on
+                        with lock:
+                            name = type(exc).__name__
+                            status[name] = status.get(name, 0) + 1
+                        continue
                     with lock:
                         status[r.status_code] = status.get(r.status_code, 0) + 1
                         if r.status_code == 200:

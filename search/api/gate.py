@@ -5,9 +5,10 @@ refusal decided there (401, 403, 429) still costs the server the whole body read
 parse and validation: a client that floods ``POST /events`` and ignores ``Retry-After``
 keeps the event loop busy with bodies that are thrown away. :class:`WriteGate` makes the
 same decisions as the routes' :func:`search.api.auth.require_scope` from the headers
-alone, then takes an events writer slot (:mod:`search.api.backpressure`), and only then
-lets the request (and its body) through. A refusal answers in the one error shape with
-``Retry-After`` where it applies, and ``receive`` is never called.
+alone, then checks the process's events budget and takes an events writer slot
+(:mod:`search.api.backpressure`), and only then lets the request (and its body) through.
+A refusal answers in the one error shape with ``Retry-After`` where it applies, and
+``receive`` is never called.
 
 The admitted caller is left in the request state, so the route's dependency neither
 checks the key again nor takes a second token from its rate limit. Admin routes are not
@@ -19,12 +20,15 @@ is ASGI too and also runs before the body is read.
 
 from __future__ import annotations
 
+import math
+
 from fastapi import HTTPException
 from starlette.requests import Request
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from search.api import metrics
 from search.api.auth import GATE_PRINCIPAL, SCOPES, authenticate
-from search.api.backpressure import BUSY_MESSAGE, SLOT_HELD, events_limit
+from search.api.backpressure import BUSY_MESSAGE, SLOT_HELD, budget_wait, events_limit
 from search.api.limits import send_error
 
 #: (method, path) -> the scopes the route admits, and whether it takes an events writer slot
@@ -35,7 +39,7 @@ GATED: dict[tuple[str, str], tuple[frozenset[str], bool]] = {
 
 
 class WriteGate:
-    """Key, scope, key rate limit and writer slot for the :data:`GATED` routes, before the body is read."""
+    """Key, scope, key rate, events budget and writer slot for the :data:`GATED` routes, before the body is read."""
 
     def __init__(self, app: ASGIApp, gated: dict[tuple[str, str], tuple[frozenset[str], bool]] | None = None) -> None:
         self.app = app
@@ -54,19 +58,31 @@ class WriteGate:
         try:
             principal = authenticate(request, allowed)
         except HTTPException as exc:
-            await send_error(send, exc.status_code, str(exc.detail), dict(exc.headers or {}))
+            await self._refuse(scope, send, exc.status_code, str(exc.detail), dict(exc.headers or {}))
             return
         state = scope.setdefault("state", {})
         state[GATE_PRINCIPAL] = principal
-        limit = events_limit(scope["app"].state) if takes_slot and "app" in scope else None
+        app_state = scope["app"].state if takes_slot and "app" in scope else None
+        limit = events_limit(app_state) if app_state is not None else None
         if limit is None:
             await self.app(scope, receive, send)
             return
+        wait = budget_wait(app_state)
+        if wait > 0:
+            retry = max(1, math.ceil(wait))
+            message = f"events arrive faster than this service accepts them; retry in {retry} s"
+            await self._refuse(scope, send, 429, message, {"Retry-After": str(retry)})
+            return
         if not await limit.acquire():
-            await send_error(send, 429, BUSY_MESSAGE, {"Retry-After": "1"})
+            await self._refuse(scope, send, 429, BUSY_MESSAGE, {"Retry-After": "1"})
             return
         state[SLOT_HELD] = True
         try:
             await self.app(scope, receive, send)
         finally:
             limit.release()
+
+    @staticmethod
+    async def _refuse(scope: Scope, send: Send, status: int, message: str, headers: dict[str, str]) -> None:
+        metrics.GATE_REFUSED.labels(scope["path"], str(status)).inc()
+        await send_error(send, status, message, headers)

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import asyncio
 import json
+from types import SimpleNamespace
 from typing import Annotated, Any
 
 import pytest
-from fastapi import Depends, FastAPI
+from fastapi import Depends, FastAPI, Request
 from fastapi.testclient import TestClient
 
 from search.api import errors
 from search.api.auth import KeyRing, KeySpec, Principal, hash_key, require_scope
-from search.api.backpressure import InflightLimit, events_slot
+from search.api.backpressure import InflightLimit, charge_events, events_slot
 from search.api.gate import WriteGate
 from search.config import Settings
 
@@ -35,7 +36,10 @@ def make_app(tmp_path, rate: float | None = None, slots: int | None = None) -> t
     stored: list[str] = []
 
     @app.post("/events", dependencies=[Depends(events_slot)])
-    def events(body: dict[str, Any], who: Annotated[Principal, Depends(require_scope("search", "events"))]) -> dict:
+    def events(
+        body: dict[str, Any], who: Annotated[Principal, Depends(require_scope("search", "events"))], request: Request
+    ) -> dict:
+        charge_events(request.app.state, len(body["events"]))
         stored.append(who.key_id)
         return {"who": who.key_id, "n": len(body["events"])}
 
@@ -137,6 +141,26 @@ def test_no_free_writer_slot_is_refused_unread(tmp_path):
     assert (code, headers["retry-after"], reads) == (429, "1", 0)
     assert body["detail"][0]["message"].startswith("too many event requests")
     assert admitted[0] == 200 and admitted[3] == 1 and stored == ["web"]
+
+
+def test_the_events_budget_refuses_unread_while_in_debt(tmp_path):
+    """``events_per_s``: a batch is charged once validated; while the budget is in debt the next is refused unread."""
+    app, stored = make_app(tmp_path)
+    settings = Settings(data_dir=tmp_path, events_per_s=100)
+    app.state.engine = SimpleNamespace(settings=settings)
+    first = asyncio.run(call(app, "/events", bearer(WEB)))  # 200 events against a bucket of 100
+    assert (first[0], first[3]) == (200, 1)
+    code, headers, body, reads = asyncio.run(call(app, "/events", bearer(WEB)))
+    assert (code, reads, stored) == (429, 0, ["web"])
+    assert int(headers["retry-after"]) >= 1 and body["detail"][0]["message"].startswith("events arrive faster")
+    assert app.state.events_budget.in_debt("events") > 0.5
+
+
+def test_without_an_events_budget_nothing_is_refused(tmp_path):
+    app, stored = make_app(tmp_path)
+    app.state.engine = SimpleNamespace(settings=Settings(data_dir=tmp_path))
+    assert [asyncio.run(call(app, "/events", bearer(WEB)))[0] for _ in range(5)] == [200] * 5
+    assert len(stored) == 5 and app.state.events_budget is False
 
 
 def test_other_routes_pass_through_and_the_gate_keeps_the_public_routes_open_without_keys(tmp_path):
