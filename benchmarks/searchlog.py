@@ -3,7 +3,8 @@
     python -m benchmarks.searchlog overhead --data-dir /tmp/dmain-opslog [--queries 300] [--rounds 5]
     python -m benchmarks.searchlog session  --data-dir /tmp/dmain-opslog [--searches 120]
     python -m benchmarks.searchlog flood    --data-dir /tmp/dfull-flood [--seconds 16] [--threads 6] [--rounds 4]
-                                            [--setups open,key,split] [--key-rate 2] [--server-path DIR]
+                                            [--setups open,key,budget,split] [--key-rate 2] [--events-per-s 1000]
+                                            [--server-path DIR]
 
 ``overhead`` runs the same queries through the API in-process with the search log on and off,
 in alternating blocks (drift cancels out), and reports p50/p95 of each. ``session`` plays a
@@ -166,6 +167,7 @@ SEARCH_KEY, IMPORT_KEY = "bench-search-key", "bench-import-key"
 SETUPS = {
     "open": "one server, no keys: the flood is accepted (events writers bounded at the default 2)",
     "key": "one server; the flooding client's `events` key is rate-limited (--key-rate), searches send a `search` key",
+    "budget": "one server, no keys, this process accepts at most --events-per-s events a second (SEARCH_EVENTS_PER_S)",
     "split": "two servers on the same data dir: searches go to one, events to the other (a proxy routing /events)",
 }
 
@@ -223,6 +225,8 @@ def _flood_setup(args: argparse.Namespace, setup: str, queries: list[str]) -> di
         )
         search_headers = {"Authorization": f"Bearer {SEARCH_KEY}"}
         flood_headers = {"Authorization": f"Bearer {IMPORT_KEY}"}
+    if setup == "budget":
+        env["SEARCH_EVENTS_PER_S"] = f"{args.events_per_s:g}"
     servers = [_Server(Path(args.data_dir), env, args.server_path)]
     if setup == "split":
         servers[0].wait_ready()  # one at a time: both load the index and the models
@@ -302,6 +306,7 @@ def _flood_setup(args: argparse.Namespace, setup: str, queries: list[str]) -> di
     return {
         "setup": setup,
         "flood_key_rate_per_s": args.key_rate if setup == "key" else None,
+        "events_per_s": args.events_per_s if setup == "budget" else None,
         "quiet_p50_ms": round(percentile(q_all, 50), 2),
         "quiet_p99_ms": round(percentile(q_all, 99), 2),
         "flood_p50_ms": round(percentile(l_all, 50), 2),
@@ -342,6 +347,7 @@ def main() -> None:
     p.add_argument("--seconds", type=float, default=20.0)
     p.add_argument("--threads", type=int, default=6)
     p.add_argument("--key-rate", type=float, default=2.0, help="flood, setup key: the flooding key's requests a second")
+    p.add_argument("--events-per-s", type=float, default=1000.0, help="flood, setup budget: SEARCH_EVENTS_PER_S")
     p.add_argument("--setups", default="open,key,split", help=f"flood: comma-separated, of {', '.join(SETUPS)}")
     p.add_argument("--server-path", default=None, help="flood: run the servers from this checkout (PYTHONPATH)")
     args = p.parse_args()
