@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import multiprocessing
 import os
 import random
 import socket
@@ -26,6 +27,7 @@ import sys
 import threading
 import time
 from pathlib import Path
+from typing import Any
 
 from benchmarks.common import machine, percentile, shared
 
@@ -207,6 +209,56 @@ class _Server:
         self.proc.wait(30)
 
 
+def _cpu_s(pid: int) -> float:
+    """CPU seconds (user + system) a process has used so far (Linux)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _flood_process(
+    base: str, headers: dict[str, str], products: list[str], threads: int, stop: Any, results: Any
+) -> None:
+    """The flooding clients, in their own process (their work must not share a GIL with the measured searches).
+
+    Each thread posts batches of 200 ``view`` events as fast as it can, ignoring ``Retry-After``;
+    a batch is encoded once and given a fresh shopper per request (so every event is new)."""
+    import httpx
+
+    status: dict[int | str, int] = {}
+    stored = [0]
+    lock = threading.Lock()
+
+    def flood(k: int) -> None:
+        rng = random.Random(k)
+        batch = [
+            {"user_id": "FLOODER", "product_id": rng.choice(products), "event": "view", "ts": time.time() - i}
+            for i in range(200)
+        ]
+        template = json.dumps({"events": batch}).replace("FLOODER", "flood-%d-%d")
+        with httpx.Client(base_url=base, timeout=60, headers={**headers, "content-type": "application/json"}) as c:
+            n = 0
+            while not stop.is_set():
+                n += 1
+                body = (template % ((k, n) * 200)).encode()
+                try:
+                    r = c.post("/events", content=body)
+                except httpx.TransportError as exc:  # counted under its name, then the client goes on
+                    with lock:
+                        status[type(exc).__name__] = status.get(type(exc).__name__, 0) + 1
+                    continue
+                with lock:
+                    status[r.status_code] = status.get(r.status_code, 0) + 1
+                    if r.status_code == 200:
+                        stored[0] += r.json()["stored"]
+
+    workers = [threading.Thread(target=flood, args=(k,)) for k in range(threads)]
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join()
+    results.put((status, stored[0]))
+
+
 def _flood_setup(args: argparse.Namespace, setup: str, queries: list[str]) -> dict:
     """One setup: ``rounds`` times searches alone for seconds/2, then during the flood for seconds.
 
@@ -256,47 +308,38 @@ def _flood_setup(args: argparse.Namespace, setup: str, queries: list[str]) -> di
             return out
 
         status: dict[int | str, int] = {}
-        stored = [0]
-        lock = threading.Lock()
-
-        def flood(k: int, stop: threading.Event) -> None:
-            rng = random.Random(k)
-            with httpx.Client(base_url=events_base, timeout=60, headers=flood_headers) as c:
-                while not stop.is_set():
-                    batch = [
-                        {
-                            "user_id": f"flood-{k}",
-                            "product_id": rng.choice(products),
-                            "event": "view",
-                            "ts": time.time() - rng.random() * 1000,
-                        }  # fmt: skip
-                        for _ in range(200)
-                    ]
-                    try:
-                        r = c.post("/events", json={"events": batch})
-                    except httpx.TransportError as exc:  # counted under its name, then the client goes on
-                        with lock:
-                            name = type(exc).__name__
-                            status[name] = status.get(name, 0) + 1
-                        continue
-                    with lock:
-                        status[r.status_code] = status.get(r.status_code, 0) + 1
-                        if r.status_code == 200:
-                            stored[0] += r.json()["stored"]
-
+        stored = 0
         quiet: list[list[float]] = []
         loud: list[list[float]] = []
+        ctx = multiprocessing.get_context("fork")  # no thread is running yet
+        pids = [server.proc.pid for server in servers]
+        cpu = {"quiet": [0.0, 0.0], "flood": [0.0, 0.0], "flooder": [0.0, 0.0]}  # CPU s, wall s
+
+        def used() -> float:
+            return sum(_cpu_s(pid) for pid in pids)
+
         for _ in range(args.rounds):
+            c0, t0 = used(), time.monotonic()
             quiet.append(measure(args.seconds / 2))
-            stop = threading.Event()
-            workers = [threading.Thread(target=flood, args=(k, stop)) for k in range(args.threads)]
-            for w in workers:
-                w.start()
+            cpu["quiet"][0] += used() - c0
+            cpu["quiet"][1] += time.monotonic() - t0
+            stop, results = ctx.Event(), ctx.Queue()
+            flooder = ctx.Process(
+                target=_flood_process, args=(events_base, flood_headers, products, args.threads, stop, results)
+            )
+            flooder.start()
             time.sleep(1)
+            c0, f0, t0 = used(), _cpu_s(flooder.pid), time.monotonic()  # type: ignore[arg-type]
             loud.append(measure(args.seconds))
+            cpu["flood"][0] += used() - c0
+            cpu["flooder"][0] += _cpu_s(flooder.pid) - f0  # type: ignore[arg-type]
+            cpu["flood"][1] = cpu["flooder"][1] = cpu["flood"][1] + time.monotonic() - t0
             stop.set()
-            for w in workers:
-                w.join()
+            counts, n_stored = results.get(timeout=120)
+            flooder.join(30)
+            for code, n in counts.items():
+                status[code] = status.get(code, 0) + n
+            stored += n_stored
     finally:
         for server in servers:
             server.stop()
@@ -314,8 +357,10 @@ def _flood_setup(args: argparse.Namespace, setup: str, queries: list[str]) -> di
         "p50_ratio_per_round": [round(r, 2) for r in ratios],
         "p50_ratio_median": round(percentile(ratios, 50), 2),
         "searches": {"quiet": len(q_all), "flood": len(l_all)},
+        "server_cpu_per_s": {k: round(c / w, 2) for k, (c, w) in cpu.items() if k != "flooder"},
+        "flooding_clients_cpu_per_s": round(cpu["flooder"][0] / cpu["flooder"][1], 2),
         "event_requests_by_status": status,
-        "events_stored": stored[0],
+        "events_stored": stored,
     }
 
 
