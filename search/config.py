@@ -106,6 +106,8 @@ class Settings(BaseSettings):
     # Behaviour events written at once; further requests wait up to events_wait_s, then get 429.
     events_max_inflight: int = Field(2, ge=1)
     events_wait_s: float = Field(0.5, ge=0)
+    # Events this process accepts a second, all clients together (off: None); beyond it 429 before the body is read.
+    events_per_s: float | None = Field(None, gt=0)
     # Browser origins allowed to call the API (CORS), comma-separated: the shop's own sites.
     cors_origins: str = ""
 

@@ -16,6 +16,7 @@ from search.analytics.searchlog import SearchLog, open_search_log
 from search.api import errors, metrics
 from search.api.access import check_production
 from search.api.auth import require_scope
+from search.api.gate import WriteGate
 from search.api.limits import BodySizeLimit, RateLimit, RateLimiter
 from search.api.routes import admin, admin_analytics, events, health, products, recommend, users, web
 from search.api.routes import search as search_routes
@@ -138,6 +139,7 @@ def create_app(settings: Settings | None = None, engine: SearchEngine | None = N
 
     limits = settings or Settings()
     app.add_middleware(BodySizeLimit, max_bytes=limits.max_body_bytes)
+    app.add_middleware(WriteGate)  # key, scope, key rate and writer slot of write routes before their body is read
     if limits.rate_limit_per_s:  # outside the size limit: a flood of oversized bodies is limited too
         app.add_middleware(RateLimit, limiter=RateLimiter(limits.rate_limit_per_s, limits.rate_limit_burst))
     add_web_middleware(app, limits)

@@ -45,6 +45,8 @@ Scope = Literal["search", "events", "admin"]
 SCOPES: tuple[str, ...] = get_args(Scope)
 ADMIN_TOKEN_ID = "admin-token"
 ANONYMOUS = "anonymous"
+#: key in the request's ``scope["state"]``: the caller already admitted by :class:`search.api.gate.WriteGate`
+GATE_PRINCIPAL = "gate_principal"
 _HEX64 = re.compile(r"^[0-9a-f]{64}$")
 
 
@@ -273,6 +275,9 @@ def require_scope(scope: Scope, *also: Scope) -> Callable[..., Any]:
     if "admin" not in allowed:
 
         async def public(request: Request) -> Principal:
+            admitted = request.scope.get("state", {}).get(GATE_PRINCIPAL)
+            if isinstance(admitted, Principal) and admitted.scopes & allowed:
+                return admitted  # checked (and counted against its rate limit) before the body was read
             return authenticate(request, allowed)
 
         return public

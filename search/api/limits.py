@@ -110,15 +110,27 @@ class RateLimiter:
 
     def acquire(self, key: str, cost: float = 1.0) -> float:
         """Take ``cost`` tokens for ``key``: 0.0 when allowed, else the seconds to wait before a retry."""
+        return self._take(key, cost, debt=False)
+
+    def charge(self, key: str, cost: float) -> None:
+        """Take ``cost`` tokens even if that leaves the bucket in debt (for a cost known only afterwards)."""
+        self._take(key, cost, debt=True)
+
+    def in_debt(self, key: str) -> float:
+        """0.0 while ``key``'s bucket holds a token, else the seconds until it does (nothing is taken)."""
+        return self._take(key, 0.0, debt=False, need=1.0)
+
+    def _take(self, key: str, cost: float, *, debt: bool, need: float | None = None) -> float:
         now = self.clock()
         with self._lock:
             tokens, last = self._buckets.pop(key, (float(self.burst), now))
             tokens = min(float(self.burst), tokens + (now - last) * self.rate)
             wait = 0.0
-            if tokens >= cost:
+            needed = cost if need is None else need
+            if debt or tokens >= needed:
                 tokens -= cost
             else:
-                wait = (cost - tokens) / self.rate
+                wait = (needed - tokens) / self.rate
             self._buckets[key] = (tokens, now)
             while len(self._buckets) > self.max_keys:
                 self._buckets.popitem(last=False)

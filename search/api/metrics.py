@@ -26,6 +26,9 @@ LLM_BREAKER = Gauge(
 LLM_BREAKER_OPENED = Gauge("search_llm_breaker_opened", "Times the breaker has opened", multiprocess_mode="max")
 SEARCH_LOG = Counter("search_log_records_total", "Search-log records by outcome", ["kind", "outcome"])
 EVENTS_BUSY = Counter("search_events_busy_total", "POST /events requests refused (429) while the writers were busy")
+GATE_REFUSED = Counter(
+    "search_gate_refused_total", "Write requests refused before their body was read", ["route", "status"]
+)
 INDEX_PRODUCTS = Gauge("search_index_products", "Products in the live index", multiprocess_mode="liveall")
 
 

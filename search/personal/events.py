@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from search.personal.config import EventType
-from search.personal.pseudonym import Pseudonymizer
 from search.personal.store import NewEvent
 from search.text.values import clean_text, has_control
 
@@ -97,7 +97,7 @@ class EventIn(BaseModel):
             raise ValueError("user_id or shopper_token is required")
         return self
 
-    def to_new(self, pseudonymize: Pseudonymizer, now: float) -> NewEvent:
+    def to_new(self, pseudonymize: Callable[[str], str], now: float) -> NewEvent:
         """The storable event: the shopper replaced by their pseudonymous key."""
         if self.user_id is None:
             raise ValueError("the event's shopper_token was not resolved to a shopper")

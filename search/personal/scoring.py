@@ -61,6 +61,10 @@ def relative(scores: Mapping[str, Decayed], tau: float, prior: float = 0.0) -> d
     return {k: v / top for k, v in values.items() if v > 0}
 
 
+#: the payload fields :func:`item_keys` reads
+ITEM_KEY_FIELDS = ("brand_key", "brand", "category")
+
+
 def item_keys(payload: Mapping[str, Any]) -> tuple[str | None, str | None]:
     """The brand and category keys a product contributes to (and is scored by).
 

@@ -24,7 +24,7 @@ from search.personal.events import EventIn
 from search.personal.model import CFModel
 from search.personal.pseudonym import Pseudonymizer
 from search.personal.recommend import blend_scores, log_normalised, rank_top, similar_blend
-from search.personal.scoring import ShopperSignals, item_keys, relative, rerank
+from search.personal.scoring import ITEM_KEY_FIELDS, ShopperSignals, item_keys, relative, rerank
 from search.personal.store import AppendResult, EventStore, Profile
 from search.personal.versions import ModelLoader
 from search.profiles import PersonalizationConfig
@@ -136,9 +136,17 @@ class Personalization:
     # ------------------------------------------------------------------ events
     def record(self, events: Sequence[EventIn], store: Store, now: float) -> AppendResult:
         """Store events (pseudonymised) and update the shoppers' affinities at once."""
-        new = [e.to_new(self.pseudonymize, now) for e in events]
+        keys: dict[str, str] = {}  # a batch usually repeats its shoppers: one keyed hash each
+
+        def pseudonymize(user_id: str) -> str:
+            key = keys.get(user_id)
+            if key is None:
+                key = keys[user_id] = self.pseudonymize(user_id)
+            return key
+
+        new = [e.to_new(pseudonymize, now) for e in events]
         products = list(dict.fromkeys(e.product for e in new))
-        payloads = store.get(products)
+        payloads = store.get(products, ITEM_KEY_FIELDS)
         items: ItemKeyMap = {pid: item_keys(p) for pid, p in zip(products, payloads, strict=True) if p is not None}
         return self.store.append(new, items, self.config.events)
 

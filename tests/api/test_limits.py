@@ -35,6 +35,18 @@ def test_rate_limiter_is_a_token_bucket_per_key():
     assert [limiter.acquire("a") for _ in range(4)][-1] > 0  # refills up to the burst, no more
 
 
+def test_rate_limiter_charges_into_debt():
+    clock = Clock()
+    limiter = RateLimiter(rate=10.0, burst=10, clock=clock)
+    assert limiter.in_debt("a") == 0.0
+    limiter.charge("a", 30)  # a cost known only afterwards: the bucket owes 20 tokens
+    assert limiter.in_debt("a") == pytest.approx(2.1)  # until it holds one token again
+    clock.now += 2.0
+    assert limiter.in_debt("a") == pytest.approx(0.1)
+    clock.now += 0.2
+    assert limiter.in_debt("a") == 0.0 and limiter.acquire("a") == 0.0
+
+
 def test_rate_limiter_forgets_the_oldest_keys():
     limiter = RateLimiter(rate=1.0, burst=1, max_keys=2, clock=Clock())
     for key in ("a", "b", "c"):

@@ -13,7 +13,7 @@ from pydantic import Discriminator, Tag
 from search.analytics.searchlog import LoggedEvent, SearchLog
 from search.api import metrics
 from search.api.access import shopper
-from search.api.backpressure import events_slot
+from search.api.backpressure import charge_events, events_slot
 from search.api.deps import get_engine, get_search_log
 from search.api.errors import error_responses
 from search.api.schemas import EventsAccepted
@@ -71,6 +71,7 @@ def post_events(
     counted in ``unknown_products``. Shopper ids are pseudonymised before storage.
     """
     events = body.events if isinstance(body, EventBatch) else [body]
+    charge_events(request.app.state, len(events))
     if engine.settings.shopper_token_secret is not None or any(e.shopper_token for e in events):
         events = [
             e.model_copy(
