@@ -2,7 +2,10 @@
 
 Each line is validated like ``POST /events``. A bad line becomes a reject (line
 number and reason; the raw line is not copied, it holds a shopper id) and the rest
-is imported. Events on products missing from the live index are stored and counted
+is imported. A line may name its shopper by a signed ``shopper_token`` instead of
+``user_id``: the token is verified as the API verifies it (``SEARCH_SHOPPER_TOKEN_SECRET``,
+signature, expiry); a bare ``user_id`` is accepted from this operator's tool even when the
+API requires tokens. Events on products missing from the live index are stored and counted
 as ``unknown_products``: the catalog may catch up, and ``indexer cf train`` uses them
 once it does. Shopper ids are pseudonymised before anything is written.
 """
@@ -26,6 +29,7 @@ from search.personal.config import load_personal_config
 from search.personal.events import EventIn, describe_error
 from search.personal.pseudonym import Pseudonymizer
 from search.personal.store import EventStore, NewEvent
+from search.personal.tokens import ShopperTokenError, resolve_shopper
 from search.store.layout import DataDir
 
 log = logging.getLogger(__name__)
@@ -72,6 +76,8 @@ def import_events(
     settings = settings or Settings()
     config = load_personal_config(configs_dir or settings.configs_dir)
     pseudonymize = Pseudonymizer(settings.user_id_secret.get_secret_value())
+    secret = settings.shopper_token_secret
+    token_secret = secret.get_secret_value() if secret is not None else None
     data = DataDir(Path(data_dir))
     with prog.stage("catalog"):
         items = live_catalog_keys(data.root)
@@ -114,6 +120,13 @@ def import_events(
                 except ValidationError as exc:
                     rejects.append({"line": number, "reason": describe_error(exc)})
                     continue
+                if event.shopper_token is not None:  # verified as POST /events does (signature, expiry, match)
+                    try:
+                        who = resolve_shopper(event.user_id, event.shopper_token, token_secret)
+                    except ShopperTokenError as exc:
+                        rejects.append({"line": number, "reason": str(exc)})
+                        continue
+                    event = event.model_copy(update={"user_id": who, "shopper_token": None})
                 batch.append(event.to_new(pseudonymize, now))
                 if len(batch) >= BATCH:
                     flush()

@@ -12,7 +12,10 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from search.profiles import Profile
+from search.rank.candidate import Candidate
 from search.rank.facets import band_label, price_bands
+from search.rank.personalize import Personalizer
+from search.request import SearchRequest
 from search.store.base import Filter, Hit, Store
 from search.understand.parsed import Sort
 
@@ -67,3 +70,36 @@ def price_band_counts(store: Store, flt: Filter, bounds: list[float]) -> list[di
         band = replace(flt, price_min=low, price_below=hi, price_unknown_ok=False)  # a band holds known prices
         out.append({"value": band_label(lo, hi), "min": lo, "max": hi, "count": store.count(band)})
     return out
+
+
+def browse_candidates(
+    store: Store, flt: Filter, sort: Sort, req: SearchRequest, profile: Profile, personalizer: Personalizer | None
+) -> tuple[int, list[Candidate]]:
+    """The matching total and one page of an empty query: products by popularity, and for a known
+    shopper the popular ``pool`` reranked with their personal terms."""
+    total = store.count(flt)
+    start = (req.page - 1) * req.size
+    personal = (
+        req.user_id is not None
+        and personalizer is not None
+        and profile.personalization.enabled
+        and sort in ("relevance", "sales")
+        and start < profile.pool
+    )
+
+    def by_position(hits: list[Hit], first: int) -> list[Candidate]:
+        # the browse score is the position in the popular pool: 1 for the first, 0 from the pool's end
+        scores = [max(0.0, 1.0 - (first + i) / profile.pool) for i in range(len(hits))]
+        return [Candidate(h.id, h.payload, {}, relevance=s, final=s) for h, s in zip(hits, scores, strict=True)]
+
+    if not personal:
+        candidates = by_position(browse_hits(store, flt, sort, start, req.size, total), start)
+    else:
+        assert personalizer is not None and req.user_id is not None
+        pool = by_position(browse_hits(store, flt, sort, 0, profile.pool, total), 0)
+        ranked = personalizer.rerank(req.user_id, pool, profile.personalization)
+        candidates = sorted(ranked, key=lambda c: (-c.total, c.id))[start : start + req.size]
+        if len(candidates) < req.size and len(pool) == profile.pool:
+            more = browse_hits(store, flt, sort, profile.pool, req.size - len(candidates), total)
+            candidates += by_position(more, profile.pool)
+    return total, candidates

@@ -1,8 +1,8 @@
 """What the search engine keeps in memory: small LRUs, one build's ranking fields, and the query parsers.
 
 Each is tied to one index build or survives builds only where nothing can go stale
-(query vectors). :class:`ParserCache` closes the parsers of a replaced build one reload
-later, so that searches still running on the old build can finish with them.
+(query vectors). :class:`ParserCache` closes the parsers of a replaced build when that build
+is released (after its last search, see :mod:`search.live`).
 """
 
 from __future__ import annotations
@@ -111,16 +111,15 @@ class RankingPayloads:
 class ParserCache:
     """The query parser of each (build, profile), made on first use by ``factory``.
 
-    :meth:`retire` (on a reload) sets the current parsers aside and closes the ones set aside
-    at the previous reload: a parser with worker threads (the language-model parser) is
-    closed once searches on its build are done, and reloads never accumulate threads.
+    :meth:`drop` closes a build's parsers when the build is released (its last search is
+    done, see :mod:`search.live`), so a parser with worker threads (the language-model
+    parser) never outlives its build and reloads never accumulate threads.
     :meth:`close` closes every parser and the factory's shared resources.
     """
 
     def __init__(self, factory: ParserFactory) -> None:
         self._factory = factory
         self._live: dict[tuple[str, str], QueryParser] = {}
-        self._retired: list[QueryParser] = []
         self._lock = threading.Lock()
 
     def get(self, index: IndexHandle, profile: Profile) -> QueryParser:
@@ -134,18 +133,18 @@ class ParserCache:
                     parser = self._live[key] = self._factory(index, profile)
         return parser
 
-    def retire(self) -> None:
-        """A new build went live: close the parsers retired last time, retire the current ones."""
+    def drop(self, version: str) -> None:
+        """A build was released: close its parsers (searches on it are done)."""
         with self._lock:
-            old, self._retired = self._retired, list(self._live.values())
-            self._live = {}
-        _close_all(old)
+            keys = [key for key in self._live if key[0] == version]
+            dropped = [self._live.pop(key) for key in keys]
+        _close_all(dropped)
 
     def close(self) -> None:
         """Close every parser and the factory's shared resources (backend, cache)."""
         with self._lock:
-            parsers = [*self._retired, *self._live.values()]
-            self._retired, self._live = [], {}
+            parsers = list(self._live.values())
+            self._live = {}
         _close_all(parsers)
         close = getattr(self._factory, "close", None)
         if close is not None:

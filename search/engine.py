@@ -1,26 +1,26 @@
 """The search pipeline: parse -> filter -> encode -> retrieve -> fuse -> boost -> personalize -> sort -> page.
 
-:class:`SearchEngine` owns the live index (reloaded when the indexer publishes a
-new build), the embedder, the profiles and the parsers. ``search`` is the only
+:class:`SearchEngine` owns the live index (switched when the indexer publishes a
+new build, see :mod:`search.live`), the embedder, the profiles and the parsers. ``search`` is the only
 entry point the API and the CLI use, so both run exactly the same pipeline.
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
-import threading
 import time
-import uuid
-from dataclasses import dataclass, field, replace
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any, cast
 
 import numpy as np
 
-from search.browse import browse_facets, browse_hits
-from search.caches import LRU, ParserCache, ParserFactory, RankingPayloads
+from search.browse import browse_candidates, browse_facets
+from search.caches import LRU, ParserCache, ParserFactory
 from search.config import Settings
 from search.index import IndexHandle, open_build
+from search.live import LiveBuild, LiveIndex
 from search.ops.snapshot import ConfigHolder
 from search.personal.pseudonym import Pseudonymizer
 from search.profiles import Profile, ProfileRegistry
@@ -36,72 +36,19 @@ from search.rank.nomatch import assess
 from search.rank.personalize import Personalizer
 from search.rank.score import order_candidates, score_candidates
 from search.replica import catch_up, follower_for
+from search.request import SearchRequest, SearchResponse, merge_filters, request_filter
 from search.retrieve.bounds import bound_text
 from search.retrieve.embed import Embedder, make_embedder
 from search.retrieve.filters import intent_filter
-from search.retrieve.query import check_sources, lexical_vectors, source_queries, typed_fallback
+from search.retrieve.query import check_sources, complete_scores, lexical_vectors, source_queries, typed_fallback
 from search.store.backend import make_backend
-from search.store.base import DENSE, RANKING_FIELDS, Filter, Hit, SourceQuery
+from search.store.base import DENSE, RANKING_FIELDS, Filter
 from search.store.layout import DataDir
 from search.suggest.service import SuggestService
 from search.suggest.suggester import Suggester
-from search.text.normalize import normalize
 from search.understand.parsed import ParsedQuery, QueryParser, Sort
 
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class SearchRequest:
-    """A search as the API and CLI receive it (already validated for ranges and lengths)."""
-
-    q: str = ""
-    user_id: str | None = None
-    brands: tuple[str, ...] = ()
-    categories: tuple[str, ...] = ()
-    price_min: float | None = None
-    price_max: float | None = None
-    attributes: tuple[tuple[str, str], ...] = ()
-    sort: Sort | None = None
-    page: int = 1
-    size: int = 10
-    profile: str | None = None
-    explain: bool = False
-    #: add ``highlight: {title}`` to each item (matched words in ``<em>``, the rest HTML-escaped)
-    highlight: bool = False
-    #: an anonymous shopper's session (experiments assign by it when there is no user id)
-    session_id: str | None = None
-
-
-def new_search_id() -> str:
-    """A fresh id for one search (clicks and the search log refer to it)."""
-    return uuid.uuid4().hex
-
-
-@dataclass(frozen=True)
-class SearchResponse:
-    """The result of one search."""
-
-    query: str
-    parsed: ParsedQuery
-    total: int
-    items: list[dict[str, Any]]
-    facets: dict[str, Any]
-    took_ms: float
-    profile: str
-    timings: dict[str, float]
-    index_version: str
-    #: the experiment and variant this search ran in (None outside any experiment)
-    experiment: str | None = None
-    variant: str | None = None
-    #: the merchandising rules and synonyms that changed this search
-    rules: tuple[str, ...] = ()
-    synonyms: tuple[str, ...] = ()
-    search_id: str = field(default_factory=new_search_id)
-    #: when nothing in the catalog matches (``total`` 0, no items): candidates to show as related
-    related: list[dict[str, Any]] = field(default_factory=list)
-    #: the no-match decision and its evidence (None when the profile does not judge)
-    nomatch: dict[str, Any] | None = None
 
 
 class SearchEngine:
@@ -128,20 +75,22 @@ class SearchEngine:
         self.settings = settings
         self.configs = ConfigHolder(settings, profiles)  # profiles, rules, synonyms, experiments; hot-reloaded
         self._pseudonymize = Pseudonymizer(settings.user_id_secret.get_secret_value())
-        self._index = index
-        self._retired: list[IndexHandle] = []
         self.embedder = embedder
         self._parser_factory = parser_factory
         self._parsers = ParserCache(parser_factory)
         self.personalizer = personalizer
-        self._data = DataDir(settings.data_dir)
-        self._reload_lock = threading.Lock()
-        self._checked = time.monotonic()
         self._query_vectors = LRU(4096)
-        self._facets = LRU(1024)
-        self._payloads = RankingPayloads(index.version)
         self._suggest = SuggestService(settings.data_dir, settings.reload_interval_s)
         self._follower = follower_for(settings, self.configs.store.db)  # versions shared by other nodes
+        self.live = LiveIndex(
+            DataDir(settings.data_dir),
+            index,
+            lambda build: open_build(build, settings),
+            settings.reload_interval_s,
+            warm=self._warm_build,
+            released=self._release_build,
+            checked=self._on_check,
+        )
 
     # ------------------------------------------------------------------ lifecycle
     @classmethod
@@ -169,58 +118,68 @@ class SearchEngine:
 
     @property
     def index(self) -> IndexHandle:
-        """The live index (after a reload check)."""
-        self.reload_if_changed()
-        return self._index
+        """The live index (after a reload check). Hold :meth:`lease` instead to use its store across a request."""
+        self.live.poll()
+        return self.live.current.handle
+
+    @contextlib.contextmanager
+    def lease(self) -> Iterator[IndexHandle]:
+        """The live index, kept open until the ``with`` block ends even if a new build goes live meanwhile."""
+        self.live.poll()
+        with self.live.lease() as build:
+            yield build.handle
 
     def warm_up(self) -> None:
-        """Load the embedder, the analyzer's dictionary, the products' ranking fields and the
-        unfiltered browse facets (the landing page) now."""
-        self._index.analyzer.warm_up()
+        """Load the embedder, the live build's caches (see :meth:`_warm_build`) and the autocomplete now."""
         if self.embedder is not None:
             self.embedder.warm_up()
-        self._preload(self._payloads, self._index)
-        self._suggest.warm_up(self._index)
+        self._warm_build(self.live.current)
+        self._suggest.warm_up(self.live.current.handle)
 
     def reload_if_changed(self, force: bool = False) -> bool:
-        """Switch to a newly published build, checking at most every ``reload_interval_s``."""
-        now = time.monotonic()
-        if not force and now - self._checked < self.settings.reload_interval_s:
-            return False
-        with self._reload_lock:
-            self._checked = now
-            try:
-                self.configs.poll()
-            except Exception:  # a config problem never stops searches; the last good config stays live
-                log.exception("could not check the configuration for changes")
-            if self._follower is not None:
-                self._follower.poll()  # copies new shared versions (CF, build, queries) into the data dir
-            version = self._data.current_version()
-            if version is None or version == self._index.version:
-                return False
-            new = open_build(self._data.require_build(), self.settings)
-            new.analyzer.warm_up()
-            for old in self._retired:  # closed one reload later, once in-flight searches are done
-                old.close()
-            self._retired = [self._index]
-            self._index = new
-            self._parsers.retire()
-            self._payloads = RankingPayloads(new.version)
-            threading.Thread(target=self._preload, args=(self._payloads, new), daemon=True).start()
-            log.info("switched to index build %s", new.version)
-            return True
+        """Switch to a newly published build (loaded and warmed before it goes live); True if it did.
 
-    def _preload(self, cache: RankingPayloads, index: IndexHandle) -> None:
+        Without ``force`` this checks at most every ``reload_interval_s`` and loads in the background.
+        """
+        if not force:
+            self.live.poll()
+            return False
+        switched = self.live.reload()
+        if switched:
+            self._suggest.warm_up(self.live.current.handle)
+        return switched
+
+    def _on_check(self) -> None:
+        """At each version check: re-read the configuration, then copy versions other nodes shared
+        (CF model, cluster build, query log) into the data dir, where the loaders pick them up."""
         try:
-            cache.preload(index.store)
-            self._browse_facets(index, Filter(), self.profiles.get(None))
-        except Exception:  # the build was closed meanwhile: searches fill the caches instead
-            log.warning("could not preload build %s", index.version, exc_info=True)
+            self.configs.poll()
+        finally:
+            if self._follower is not None:
+                self._follower.poll()
+
+    def _warm_build(self, build: LiveBuild) -> None:
+        """Everything a first search on this build would otherwise load: the analyzer's dictionary,
+        the ranking fields, the landing page's facets, the default parser, and one real query."""
+        index = build.handle
+        index.analyzer.warm_up()
+        build.payloads.preload(index.store)
+        profile = self.profiles.get(None)
+        self._browse_facets(index, Filter(), profile)
+        try:
+            first = next(iter(index.store.payloads(("title",))), {})
+            self._search(SearchRequest(q=str(first.get("title") or "手机")[:32]), index)
+        except Exception:  # the build still goes live; its first real search will report the problem
+            log.warning("the first query on build %s failed", index.version, exc_info=True)
+
+    def _release_build(self, build: LiveBuild) -> None:
+        """A replaced build's last request ended: close its query parsers (unless a build of that name is open)."""
+        if all(b.version != build.version for b in self.live.open_builds()):
+            self._parsers.drop(build.version)
 
     def close(self) -> None:
         """Close every open index, the query parsers and the personalizer's stores."""
-        for handle in [*self._retired, self._index]:
-            handle.close()
+        self.live.close()
         self._parsers.close()
         self.configs.store.close()
         close = getattr(self.personalizer, "close", None)
@@ -247,43 +206,21 @@ class SearchEngine:
 
     def product(self, product_id: str) -> dict[str, Any] | None:
         """A product's stored record."""
-        return self.index.store.get([product_id])[0]
+        with self.lease() as index:
+            return index.store.get([product_id])[0]
 
-    @staticmethod
-    def request_filter(req: SearchRequest, index: IndexHandle) -> Filter:
-        """Explicit filters from the request, resolved against the catalog vocabulary."""
-        brands = tuple(index.lexicon.resolve_brand(b) or normalize(b) for b in req.brands if b.strip())
-        categories = tuple(c for c in (normalize(c).strip("/") for c in req.categories) if c)
-        attributes = tuple((normalize(k), normalize(v)) for k, v in req.attributes)
-        return Filter(
-            brands=brands,
-            categories=categories,
-            price_min=req.price_min,
-            price_max=req.price_max,
-            attributes=attributes,
-        )
-
-    @staticmethod
-    def merge_filters(explicit: Filter, parsed: Filter) -> Filter:
-        """Explicit request filters win; parsed intent fills only what the request left open."""
-        return replace(
-            explicit,
-            brands=explicit.brands or parsed.brands,
-            categories=explicit.categories or parsed.categories,
-            price_min=explicit.price_min if explicit.price_min is not None else parsed.price_min,
-            price_max=explicit.price_max if explicit.price_max is not None else parsed.price_max,
-            # an explicit bound is the shopper's own filter: unknown prices fail it
-            price_unknown_ok=parsed.price_unknown_ok and explicit.price_min is None and explicit.price_max is None,
-            attributes=explicit.attributes or parsed.attributes,
-            exclude_brands=tuple(b for b in parsed.exclude_brands if b not in explicit.brands),
-        )
+    request_filter = staticmethod(request_filter)
+    merge_filters = staticmethod(merge_filters)
 
     # ------------------------------------------------------------------ search
     def search(self, req: SearchRequest) -> SearchResponse:
-        """Run the pipeline for one request. ``KeyError`` for an unknown profile."""
+        """Run the pipeline for one request on the build live when it starts. ``KeyError`` for an unknown profile."""
+        with self.lease() as index:
+            return self._search(req, index)
+
+    def _search(self, req: SearchRequest, index: IndexHandle) -> SearchResponse:
         t0 = time.perf_counter()
         timings: dict[str, float] = {}
-        index = self.index
         snap = self.configs.current  # one config for the whole search
         arm = None if req.profile else snap.experiments.assign(req.user_id, req.session_id, self._pseudonymize)
         if arm is not None and arm.profile not in snap.profiles.names():
@@ -342,7 +279,7 @@ class SearchEngine:
         ordered = order_candidates(candidates, sort, profile)
         verdict, related = None, []
         if profile.nomatch.enabled:
-            n_docs = int(index.manifest.get("products") or len(self._payloads) or 1)
+            n_docs = int(index.manifest.get("products") or len(self.live.caches(index).payloads) or 1)
             best_first = sorted(candidates, key=lambda c: -c.total)
             verdict = assess(parsed, best_first, index.analyzer, index.lexicon, n_docs, profile.nomatch)
             if not verdict.matched:
@@ -398,32 +335,7 @@ class SearchEngine:
         self, index: IndexHandle, profile: Profile, req: SearchRequest, flt: Filter, sort: Sort
     ) -> tuple[int, list[dict[str, Any]], dict[str, Any]]:
         """An empty query: products by popularity; for a known shopper the popular pool is personalized."""
-        store = index.store
-        total = store.count(flt)
-        start = (req.page - 1) * req.size
-        personal = (
-            req.user_id is not None
-            and self.personalizer is not None
-            and profile.personalization.enabled
-            and sort in ("relevance", "sales")
-            and start < profile.pool
-        )
-
-        def by_position(hits: list[Hit], first: int) -> list[Candidate]:
-            # the browse score is the position in the popular pool: 1 for the first, 0 from the pool's end
-            scores = [max(0.0, 1.0 - (first + i) / profile.pool) for i in range(len(hits))]
-            return [Candidate(h.id, h.payload, {}, relevance=s, final=s) for h, s in zip(hits, scores, strict=True)]
-
-        if not personal:
-            candidates = by_position(browse_hits(store, flt, sort, start, req.size, total), start)
-        else:
-            assert self.personalizer is not None and req.user_id is not None
-            pool = by_position(browse_hits(store, flt, sort, 0, profile.pool, total), 0)
-            ranked = self.personalizer.rerank(req.user_id, pool, profile.personalization)
-            candidates = sorted(ranked, key=lambda c: (-c.total, c.id))[start : start + req.size]
-            if len(candidates) < req.size and len(pool) == profile.pool:
-                more = browse_hits(store, flt, sort, profile.pool, req.size - len(candidates), total)
-                candidates += by_position(more, profile.pool)
+        total, candidates = browse_candidates(index.store, flt, sort, req, profile, self.personalizer)
         items = [result_item(c, req.explain, profile, {}) for c in candidates]
         return total, items, self._browse_facets(index, flt, profile)
 
@@ -432,10 +344,11 @@ class SearchEngine:
         engine tens of milliseconds, and a build never changes (treat the result as read-only)."""
         cfg = profile.facets
         key = (index.version, flt, cfg.enabled, cfg.size, tuple(cfg.price_bands))
-        facets = self._facets.get(key)
+        cache = self.live.caches(index).facets
+        facets = cache.get(key)
         if facets is None:
             facets = browse_facets(index.store, flt, profile)
-            self._facets.put(key, facets)
+            cache.put(key, facets)
         return cast(dict[str, Any], facets)
 
     def _retrieve(
@@ -491,7 +404,7 @@ class SearchEngine:
             t = time.perf_counter()
             wanted = profile.fusion.complete_sources
             completing = [q for q in queries if not wanted or q.source in wanted]
-            self._complete_scores(index, completing, flt, list(ranks), scored, ranks)
+            complete_scores(index.store, completing, flt, list(ranks), scored, ranks)
             timings["rescore"] = round((time.perf_counter() - t) * 1000, 3)
         t = time.perf_counter()
         fused = fuse(
@@ -512,9 +425,7 @@ class SearchEngine:
 
     def _ranking_payloads(self, index: IndexHandle, keys: list[int]) -> dict[int, dict[str, Any]]:
         """The ranking fields of these points: from memory, the rest in one request (then kept)."""
-        cache = self._payloads
-        if cache.version != index.version:  # a search that started before a reload
-            cache = RankingPayloads(index.version, size=0)
+        cache = self.live.caches(index).payloads
         payloads = {k: p for k, p in zip(keys, cache.get_many(keys), strict=True) if p is not None}
         missing = [k for k in keys if k not in payloads]
         if missing:
@@ -523,31 +434,3 @@ class SearchEngine:
             payloads.update(found)
             cache.put_many(found)
         return payloads
-
-    @staticmethod
-    def _complete_scores(
-        index: IndexHandle,
-        queries: list[SourceQuery],
-        flt: Filter,
-        union: list[int],
-        scored: dict[str, list[tuple[int, float]]],
-        ranks: dict[int, dict[str, tuple[int | None, float]]],
-    ) -> None:
-        """Score every candidate under every source, not only where it made that source's top list.
-
-        A product found by one source but ranked below another source's depth would
-        otherwise get nothing from that source; one more batched request, each source
-        restricted to the candidates it has not scored yet, gives the real score (no rank:
-        it was not in the source's list).
-        """
-        rescoring = []
-        for q in queries:
-            have = {key for key, _ in scored[q.source]}
-            todo = tuple(key for key in union if key not in have)
-            if todo:
-                rescoring.append(replace(q, limit=len(todo), keys=todo))
-        again = index.store.rank(rescoring, flt)
-        for q, extra in zip(rescoring, again, strict=True):
-            scored[q.source] = scored[q.source] + extra
-            for key, score in extra:
-                ranks.setdefault(key, {})[q.source] = (None, score)

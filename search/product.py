@@ -172,3 +172,23 @@ def split_unknown_fields(row: dict[str, Any]) -> tuple[dict[str, Any], list[str]
             known["attributes"] = extra
         # attributes of a wrong type are left for validation to report
     return known, ignored
+
+
+def servable(payload: dict[str, Any]) -> dict[str, Any]:
+    """A stored product record made safe to serve, whatever an older build let in.
+
+    Builds made before prices and sales were bounded may hold ``1e30``, ``inf`` or ``NaN``:
+    such a value is served as unknown (null) instead of failing the response; attribute
+    values are served as text.
+    """
+    out = dict(payload)
+    for name, limit in (("price", MAX_PRICE), ("sales", MAX_SALES)):
+        value = out.get(name)
+        if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+            value = None
+        out[name] = value if value is not None and 0 <= value <= limit else None
+    if out["sales"] is not None:
+        out["sales"] = int(out["sales"])
+    attributes = out.get("attributes")
+    out["attributes"] = {str(k): str(v) for k, v in attributes.items()} if isinstance(attributes, dict) else {}
+    return out

@@ -1,6 +1,6 @@
 """What the query service keeps in memory per build: ranking fields and browse facets."""
 
-from search.engine import RankingPayloads
+from search.caches import RankingPayloads
 from search.index import open_build
 from search.store.base import RANKING_FIELDS, point_key
 from search.store.layout import DataDir

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 
 import numpy as np
 
@@ -11,7 +12,7 @@ from search.errors import InputError
 from search.profiles import SourceConfig
 from search.retrieve.bm25 import SparseVector, query_vector
 from search.retrieve.bounds import bound_terms
-from search.store.base import DENSE, SourceQuery
+from search.store.base import DENSE, Filter, SourceQuery, Store
 from search.text.analyzer import ChineseAnalyzer
 
 
@@ -83,3 +84,31 @@ def check_sources(sources: list[str], config: IndexConfig, has_dense: bool) -> N
         elif name not in config.lexical.fields:
             valid = ", ".join([*config.lexical.fields, DENSE])
             raise SourceUnavailableError(f"the index has no source {name!r}; it has: {valid}")
+
+
+def complete_scores(
+    store: Store,
+    queries: list[SourceQuery],
+    flt: Filter,
+    union: list[int],
+    scored: dict[str, list[tuple[int, float]]],
+    ranks: dict[int, dict[str, tuple[int | None, float]]],
+) -> None:
+    """Score every candidate under every source, not only where it made that source's top list.
+
+    A product found by one source but ranked below another source's depth would
+    otherwise get nothing from that source; one more batched request, each source
+    restricted to the candidates it has not scored yet, gives the real score (no rank:
+    it was not in the source's list).
+    """
+    rescoring = []
+    for q in queries:
+        have = {key for key, _ in scored[q.source]}
+        todo = tuple(key for key in union if key not in have)
+        if todo:
+            rescoring.append(replace(q, limit=len(todo), keys=todo))
+    again = store.rank(rescoring, flt)
+    for q, extra in zip(rescoring, again, strict=True):
+        scored[q.source] = scored[q.source] + extra
+        for key, score in extra:
+            ranks.setdefault(key, {})[q.source] = (None, score)

@@ -125,3 +125,42 @@ def test_a_broken_version_keeps_the_previous_one(personal_dir):
 def test_training_without_events_fails(sample_data_dir):
     with pytest.raises(TrainingError):
         train_cf(sample_data_dir, CONFIGS, progress=False)
+
+
+def test_import_verifies_shopper_tokens_and_rejects_bad_ones_by_line(personal_dir, tmp_path):
+    from search.personal.tokens import sign_token
+
+    secret = "shop-token-secret"
+    good = sign_token("tok1", secret)
+    rows = [
+        {"shopper_token": good, "product_id": "S00001", "event": "click", "ts": 1790871465},
+        {"shopper_token": sign_token("tok2", "another-secret"), "product_id": "S00002", "event": "view"},
+        {"shopper_token": sign_token("tok3", secret, ttl_s=-10), "product_id": "S00002", "event": "view"},
+        {"user_id": "tok9", "shopper_token": good, "product_id": "S00003", "event": "view"},
+        {"user_id": "plain", "product_id": "S00004", "event": "cart", "ts": 1790871465},
+    ]
+    path = tmp_path / "events.jsonl"
+    path.write_text("\n".join(json.dumps(r) for r in rows) + "\n", encoding="utf-8")
+    settings = personal_settings(personal_dir, shopper_token_secret=secret)
+    res = import_events(path, personal_dir, progress=False, configs_dir=CONFIGS, settings=settings)
+    rejects = [json.loads(line) for line in Path(res["rejects_file"]).read_text(encoding="utf-8").splitlines()]
+    assert (res["imported"], res["rejected"]) == (2, 3), rejects
+    assert [(r["line"], r["reason"]) for r in rejects] == [
+        (2, "shopper_token has an invalid signature"),
+        (3, "shopper_token has expired"),
+        (4, "user_id does not match shopper_token"),
+    ]
+    conn = sqlite3.connect(DataDir(personal_dir).events_db)
+    shoppers = {u for (u,) in conn.execute("SELECT DISTINCT shopper FROM events")}
+    conn.close()
+    named = Pseudonymizer(SECRET)
+    assert {named("tok1"), named("plain")} <= shoppers  # the token's shopper, pseudonymised
+    assert named("tok2") not in shoppers and named("tok3") not in shoppers
+    # without signing configured, a token cannot be verified: the line is rejected, the rest imported
+    path.write_text(
+        json.dumps(rows[0]) + "\n" + json.dumps({**rows[4], "product_id": "S00005"}) + "\n", encoding="utf-8"
+    )
+    res = import_events(
+        path, personal_dir, progress=False, configs_dir=CONFIGS, settings=personal_settings(personal_dir)
+    )
+    assert (res["imported"], res["rejected"]) == (1, 1)

@@ -72,7 +72,8 @@ def put_rule(rule: Annotated[Rule, Body()], who: Admin, engine: Engine) -> dict[
     """Create or replace a rule (by ``id``); live at once. A pinned id missing from the catalog: 422."""
     if rule.pin:
         ids = list(rule.pin)
-        found = engine.index.store.get(ids)
+        with engine.lease() as index:
+            found = index.store.get(ids)
         unknown = [pid for pid, p in zip(ids, found, strict=True) if p is None]
         if unknown:
             raise HTTPException(

@@ -82,7 +82,8 @@ def post_events(
     status = service_status(request)
     now = time.time()
     try:
-        result = personal.record(events, engine.index.store, now)
+        with engine.lease() as index:
+            result = personal.record(events, index.store, now)
     except (sqlite3.Error, OSError) as exc:  # locked past the busy timeout, disk full, read-only, ...
         code, message = store_failure(exc, "events store")
         log.error("events not stored: %s", exc)

@@ -30,8 +30,8 @@ def healthz(engine: Annotated[SearchEngine, Depends(get_engine)], request: Reque
     llm = llm_status(engine)
     if llm is not None and llm["state"] != "closed":
         problems["llm"] = f"the language-model server keeps failing: skipped for {llm['retry_in_s']:.0f} s more"
-    index = engine.index
-    count = index.store.count()
+    with engine.lease() as index:
+        count = index.store.count()
     metrics.INDEX_PRODUCTS.set(count)
     return Health(
         status="degraded" if problems else "ok",

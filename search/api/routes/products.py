@@ -10,6 +10,7 @@ from search.api.deps import get_engine
 from search.api.errors import error_responses
 from search.api.schemas import MAX_ID_CHARS, Product
 from search.engine import SearchEngine
+from search.product import servable
 
 router = APIRouter(tags=["products"])
 
@@ -23,4 +24,5 @@ def get_product(
     payload = engine.product(product_id)
     if payload is None:
         raise HTTPException(status_code=404, detail=f"no product {product_id!r}")
-    return Product.model_validate({k: payload.get(k) for k in Product.model_fields if k in payload})
+    record = servable(payload)  # an older build may hold values the catalog checks now reject
+    return Product.model_validate({k: record.get(k) for k in Product.model_fields if k in record})

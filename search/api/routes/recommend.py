@@ -64,11 +64,12 @@ def recommend(
     who = shopper(engine.settings, user_id, shopper_token)
     if who is None:
         raise HTTPException(status_code=422, detail=[{"field": "user_id", "message": "user_id or shopper_token"}])
-    index = engine.index
-    rec = personal.recommend(who, size + 10, index.store, index.version)
+    with engine.lease() as index:
+        rec = personal.recommend(who, size + 10, index.store, index.version)
+        items = _items(index.store, rec.items, size)
     metrics.RECOMMENDATIONS.labels("recommend", rec.source).inc()
     source = rec.source if is_admin(request, engine.settings) else None
-    return Recommendations(source=source, items=_items(index.store, rec.items, size))  # type: ignore[arg-type]
+    return Recommendations(source=source, items=items)  # type: ignore[arg-type]
 
 
 @router.get(
@@ -87,10 +88,11 @@ def similar(
 
     A product nobody interacted with still gets its embedding neighbours.
     """
-    index = engine.index
-    if index.store.get([product_id])[0] is None:
-        raise HTTPException(status_code=404, detail=f"no product {product_id!r}")
-    ef = engine.profiles.get(None).sources.get("dense")
-    scored = personal.similar(product_id, size, index.store, ef.ef if ef else None)
+    with engine.lease() as index:
+        if index.store.get([product_id])[0] is None:
+            raise HTTPException(status_code=404, detail=f"no product {product_id!r}")
+        ef = engine.profiles.get(None).sources.get("dense")
+        scored = personal.similar(product_id, size, index.store, ef.ef if ef else None)
+        items = _items(index.store, scored, size)
     metrics.RECOMMENDATIONS.labels("similar", "blend").inc()
-    return SimilarProducts(product_id=product_id, items=_items(index.store, scored, size))
+    return SimilarProducts(product_id=product_id, items=items)
