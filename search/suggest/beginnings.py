@@ -5,8 +5,8 @@ start alike, and most real queries begin with a run no whole logged query began 
 every 2- and 3-character run inside the logged queries and the catalog's phrases is
 counted (a run that begins a logged query counts :data:`START_WEIGHT` times, one from the
 catalog :data:`CATALOG_WEIGHT` times per product), and indexed under its full pinyin and
-its initials with *every* reading of its characters (a shopper types 长裙 as ``changqun``;
-``zhangqun`` finds it too). For typed letters, the runs they spell, most used first, are
+its initials with each character's two most common readings (a shopper types 长裙 as
+``changqun``; ``zhangqun`` finds it too; rare readings such as 家 read *gu* would make false matches). For typed letters, the runs they spell, most used first, are
 the likeliest ways the shopper is going on; each comes with a phrase that starts with it
 (the rest of the logged query or phrase it was seen in) to offer when no entry starts so.
 """
@@ -30,15 +30,17 @@ CATALOG_WEIGHT = 0.3
 TOP = 24
 #: at most this many characters of the phrase a run was seen in are offered with it
 SHOWN_CHARS = 10
+#: readings of a character a run is found by (most common first)
+READINGS = 2
 _MAX_COMBOS = 4
 _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]+")
 
 
 def _spellings(run: str) -> tuple[list[str], list[str]]:
-    """(full pinyin keys, initials keys) of a run of Chinese characters, with every reading (capped)."""
+    """(full pinyin keys, initials keys) of a run of Chinese characters, with its characters' common readings."""
     options = []
     for ch in run:
-        rs = readings(ch)
+        rs = readings(ch)[:READINGS]
         if not rs:
             return [], []
         options.append(rs)

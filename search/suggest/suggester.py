@@ -40,6 +40,8 @@ GROUP_WEIGHT = 0.5
 GROUP_WEIGHT_TYPED = 0.5
 _VOWEL = re.compile(r"[aeiouv]")
 MAX_SIZE = 50
+#: rank initials' continuations by how often the run is used too (not only by the entries starting so)
+BEGUN_INITIALS = True
 #: an entry from the catalog counts, for how shoppers begin a query, this much per product it finds
 CATALOG_WEIGHT = 0.3
 
@@ -144,13 +146,12 @@ class Suggester:
         return len(self.texts)
 
     def _begun(self, group: str, mode: str) -> float:
-        """How likely a way of continuing is: for typed characters, how many entries start that way;
-        for pinyin and initials, how often the run is used (see beginnings.py), else that count."""
-        if mode != "chars":
-            used = self.beginnings.score.get(group)
-            if used is not None:
-                return used
-        return self.by_chars.count(group)
+        """How likely a way of continuing is: how many entries start that way, plus for pinyin
+        (and initials, with ``BEGUN_INITIALS``) how often the run is used (see beginnings.py)."""
+        count = self.by_chars.count(group)
+        if mode == "pinyin" or (mode == "initials" and BEGUN_INITIALS):
+            return count + self.beginnings.score.get(group, 0.0)
+        return count
 
     # ------------------------------------------------------------------ lookup
     def suggest(self, q: str, size: int = 10, prefer: Iterable[str] = ()) -> list[Suggestion]:

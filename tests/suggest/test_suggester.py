@@ -116,7 +116,7 @@ def test_bad_query_files(tmp_path):
         list(read_query_file(bad))
 
 
-def test_beginnings_count_runs_inside_queries_with_every_reading():
+def test_beginnings_count_runs_inside_queries_with_common_readings():
     from search.suggest.beginnings import Beginnings
 
     b = Beginnings.build(["春季长裙", "长裙", "兰芝隔离霜"], [1, 1, 9], [True, True, False])
