@@ -96,9 +96,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--data-dir", required=True)
     ap.add_argument("--profile", default=None)
     ap.add_argument("--judgments", action="append", default=None)
+    ap.add_argument("--lists-only", action="store_true", help="only the query lists, no judgments")
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args(argv)
     files = [Path(p) for p in args.judgments] if args.judgments else [shared("eval", "multicpr_dev.tsv")]
+    if args.lists_only:
+        files = []
     out = run(Path(args.data_dir), args.profile, files)
     print(json.dumps(out, ensure_ascii=False, indent=None if args.json else 1))
     return 0

@@ -37,7 +37,7 @@ INITIALS_WEIGHT = 0.3
 #: weight of the number of entries continuing the input the same way
 GROUP_WEIGHT = 0.5
 #: the same for pinyin and initials, where the beginning is what is ambiguous
-GROUP_WEIGHT_TYPED = 0.5
+GROUP_WEIGHT_TYPED = 4.0
 _VOWEL = re.compile(r"[aeiouv]")
 MAX_SIZE = 50
 #: rank initials' continuations by how often the run is used too (not only by the entries starting so)
@@ -218,12 +218,11 @@ class Suggester:
             best = self.by_chars.best(gram, 1)
             if best:
                 offer(self.texts[best[0]], best[0], 1.0)
-                hits += 1
             else:
                 shown = self.beginnings.shown.get(gram, gram)
                 if self.finds_products(shown):
                     offer(shown, None, 1.0, composed=True)
-                    hits += 1
+        # no entry spelled that way (runs inside entries do not count): a typo is likelier
         if hits or not letters.isalpha() or len(letters) < 3:
             return
         for variant in _edits(letters):
