@@ -6,8 +6,9 @@ every 2- and 3-character run inside the logged queries and the catalog's phrases
 counted (a run that begins a logged query counts :data:`START_WEIGHT` times, one from the
 catalog :data:`CATALOG_WEIGHT` times per product), and indexed under its full pinyin and
 its initials with each character's two most common readings (a shopper types 长裙 as
-``changqun``; ``zhangqun`` finds it too; rare readings such as 家 read *gu* would make false matches). For typed letters, the runs they spell, most used first, are
-the likeliest ways the shopper is going on; each comes with a phrase that starts with it
+``changqun``; ``zhangqun`` finds it too; rare readings such as 家 read *gu* would make
+false matches). For typed letters, the runs they spell, most used first, are the likeliest
+ways the shopper is going on; each comes with a phrase that starts with it
 (the rest of the logged query or phrase it was seen in) to offer when no entry starts so.
 """
 
