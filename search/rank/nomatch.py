@@ -7,7 +7,9 @@ looks at evidence the pipeline already has and decides per query:
    the 兰芝 products); a brand the catalog lacks counts against it.
 2. **Words**: the share of the query's words (jieba words and model numbers, weighted
    by how rare they are in the catalog; never character n-grams, which match anything)
-   found in the best-covered of the top items. A word no title holds weighs the most.
+   found in the best-covered of the top items. A word no title holds weighs the most. A
+   compound word no item holds whole (室外天线) counts for the share of its parts one holds,
+   and a Latin word also matches with separators dropped (``heynaofficial``: ``HEYNA_Official``).
 3. **Meaning**: the best dense (embedding) similarity, against a threshold calibrated on
    the shared data (``benchmarks/nomatch_calibrate.py``).
 
@@ -85,14 +87,36 @@ def item_text(payload: Mapping[str, Any]) -> str:
     return normalize(" ".join(p for p in parts if isinstance(p, str)))
 
 
-def coverage(terms: Sequence[str], weights: Sequence[float], texts: Iterable[str]) -> float:
-    """The best share (by weight) of the terms that one of the texts holds."""
+_SEPARATORS = re.compile(r"[\W_]+", re.UNICODE)
+
+
+def held(text: str, term: str, parts: Sequence[str] = ()) -> float:
+    """How much of ``term`` a text holds: 1 whole (a Latin term also with separators dropped:
+    ``heyna_official``), else the share of its ``parts`` it holds."""
+    if contains(text, term):
+        return 1.0
+    if term.isascii() and contains(_SEPARATORS.sub("", text), term):
+        return 1.0
+    if not parts:
+        return 0.0
+    return sum(1 for p in parts if contains(text, p)) / len(parts)
+
+
+def coverage(
+    terms: Sequence[str],
+    weights: Sequence[float],
+    texts: Iterable[str],
+    parts: Mapping[str, Sequence[str]] | None = None,
+) -> float:
+    """The best share (by weight) of the terms that one of the texts holds (``parts``: a compound
+    term's pieces, credited when the whole is not held)."""
     total = sum(weights)
     if total <= 0:
         return 0.0
+    parts = parts or {}
     best = 0.0
     for text in texts:
-        share = sum(w for t, w in zip(terms, weights, strict=True) if contains(text, t)) / total
+        share = sum(w * held(text, t, parts.get(t, ())) for t, w in zip(terms, weights, strict=True)) / total
         best = max(best, share)
         if best >= 1.0:
             break
@@ -109,6 +133,7 @@ def judge(
     absent_brands: Sequence[str],
     min_coverage: float,
     dense_threshold: float,
+    parts: Mapping[str, Sequence[str]] | None = None,
 ) -> Verdict:
     """The decision (see the module docstring). ``texts``: the top items' :func:`item_text`."""
     if known_intent:
@@ -116,7 +141,7 @@ def judge(
     if not terms:  # only fillers and stopwords: the meaning decides
         matched = dense is not None and dense >= dense_threshold
         return Verdict(matched, "meaning" if matched else "no words", dense=dense)
-    cov = coverage(terms, weights, texts)
+    cov = coverage(terms, weights, texts, parts)
     absent = list(absent_brands)
     if cov >= min_coverage and not absent:
         return Verdict(True, "words", cov, dense)
@@ -142,9 +167,14 @@ def assess(
         (known if brand is not None and brand.count > 0 else absent).append(name)
     terms = query_terms(analyzer.cut(analyzer.normalize(parsed.search_text)), analyzer.stopwords)
     weights = []
+    parts: dict[str, list[str]] = {}
     for t in terms:
         df = lexicon.terms.get(t) or lexicon.latin_terms.get(t) or 0
         weights.append(idf(df, n_docs) * (WEAK_WEIGHT if weak(t) else 1.0))
+        if len(t) >= 3 and _HAN.match(t):
+            pieces = [p for p in analyzer.segment(t) if len(p) >= 2 and p != t]
+            if pieces:
+                parts[t] = pieces
     top = candidates[: config.top_k]
     dense_scores = [c.sources[DENSE][1] for c in candidates if c.sources.get(DENSE)]
     return judge(
@@ -156,4 +186,5 @@ def assess(
         absent_brands=absent,
         min_coverage=config.min_coverage,
         dense_threshold=config.dense_threshold,
+        parts=parts,
     )

@@ -15,6 +15,7 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
+from search.suggest.beginnings import Beginnings
 from search.suggest.prefix import PrefixIndex
 from search.suggest.source import CatalogPhrases
 from search.text.analyzer import ChineseAnalyzer
@@ -36,11 +37,13 @@ INITIALS_WEIGHT = 0.3
 #: weight of the number of entries continuing the input the same way
 GROUP_WEIGHT = 0.5
 #: the same for pinyin and initials, where the beginning is what is ambiguous
-GROUP_WEIGHT_TYPED = 0.5
+GROUP_WEIGHT_TYPED = 4.0
 _VOWEL = re.compile(r"[aeiouv]")
 MAX_SIZE = 50
-#: beginnings (in characters) indexed by their pinyin and initials
-START_CHARS = (2, 3)
+#: rank initials' continuations by how often the run is used too (not only by the entries starting so)
+BEGUN_INITIALS = True
+#: an entry from the catalog counts, for how shoppers begin a query, this much per product it finds
+CATALOG_WEIGHT = 0.3
 
 
 @dataclass(frozen=True)
@@ -94,17 +97,24 @@ class Suggester:
         # completing a partly typed word: words, brands and categories (not whole logged queries)
         words = [(k, i) for k, i in chars if kinds[i] != "query" or len(k) <= 4]
         self.by_word = PrefixIndex(words, self.scores)
-        # the first characters of every entry, by how many entries start with them: typed pinyin and
-        # initials usually mean a popular beginning, then its best entry is offered
-        starts = sorted({k[:n] for k in self.keys for n in START_CHARS if len(k) >= n and _LEAD.fullmatch(k[:n])})
-        self.starts = starts
-        start_scores = [math.log1p(self.by_chars.count(p)) for p in starts]
-        self.starts_by_pinyin = PrefixIndex(
-            [(k, i) for i, p in enumerate(starts) for k in pinyin_keys(p)], start_scores
+        # every 2- and 3-character run, by the pinyin and initials that type it (see beginnings.py)
+        self.beginnings = Beginnings.build(
+            self.keys,
+            [
+                max(s, 1) if k == "query" else s + CATALOG_WEIGHT * p
+                for s, p, k in zip(searches, products, kinds, strict=True)
+            ],
+            [k == "query" or s > 0 for s, k in zip(searches, kinds, strict=True)],
         )
-        self.starts_by_initials = PrefixIndex(
-            [(k, i) for i, p in enumerate(starts) for k in initials_keys(p)], start_scores
-        )
+        self.finds: Callable[[str], int] = lambda text: 1  # set by build(): whether a phrase finds products
+        self._found: dict[str, bool] = {}
+
+    def finds_products(self, text: str) -> bool:
+        """Whether a composed phrase finds something (cached; never offer one that finds nothing)."""
+        known = self._found.get(text)
+        if known is None:
+            known = self._found[text] = self.finds(text) > 0
+        return known
 
     @classmethod
     def build(cls, phrases: CatalogPhrases, log: Iterable[tuple[str, int]], analyzer: ChineseAnalyzer) -> Suggester:
@@ -128,10 +138,20 @@ class Suggester:
             if found > 0:
                 entries[key] = [query, "query", count, found]
         rows = list(entries.values())
-        return cls([r[0] for r in rows], [r[1] for r in rows], [r[2] for r in rows], [r[3] for r in rows])
+        out = cls([r[0] for r in rows], [r[1] for r in rows], [r[2] for r in rows], [r[3] for r in rows])
+        out.finds = lambda text: products_found(text, analyzer, df)
+        return out
 
     def __len__(self) -> int:
         return len(self.texts)
+
+    def _begun(self, group: str, mode: str) -> float:
+        """How likely a way of continuing is: how many entries start that way, plus for pinyin
+        (and initials, with ``BEGUN_INITIALS``) how often the run is used (see beginnings.py)."""
+        count = self.by_chars.count(group)
+        if mode == "pinyin" or (mode == "initials" and BEGUN_INITIALS):
+            return count + self.beginnings.score.get(group, 0.0)
+        return count
 
     # ------------------------------------------------------------------ lookup
     def suggest(self, q: str, size: int = 10, prefer: Iterable[str] = ()) -> list[Suggestion]:
@@ -143,11 +163,11 @@ class Suggester:
         want = self.by_chars.top_n
         found: dict[str, tuple[float, str]] = {}
 
-        def offer(display: str, entry: int, weight: float, composed: bool = False) -> None:
-            score = self.scores[entry] * weight + weight
+        def offer(display: str, entry: int | None, weight: float, composed: bool = False) -> None:
+            score = (self.scores[entry] if entry is not None else 0.0) * weight + weight
             old = found.get(display)
             if old is None or old[0] < score:
-                found[display] = (score, "query" if composed else self.kinds[entry])
+                found[display] = (score, "query" if composed or entry is None else self.kinds[entry])
 
         key = char_key(text)
         if _LETTER.search(key):
@@ -166,7 +186,7 @@ class Suggester:
         groups = {t: _group(t, key, letters, mode) for t in found}
         # a continuation many entries share is a likelier one: add how many entries start that way
         gw = GROUP_WEIGHT if mode == "chars" else GROUP_WEIGHT_TYPED
-        found = {t: (s + gw * math.log1p(self.by_chars.count(groups[t])), kind) for t, (s, kind) in found.items()}
+        found = {t: (s + gw * math.log1p(self._begun(groups[t], mode)), kind) for t, (s, kind) in found.items()}
         ranked = sorted(
             found.items(),
             key=lambda kv: (not any(p in char_key(kv[0].lower()) for p in preferred), -kv[1][0], kv[0]),
@@ -192,13 +212,17 @@ class Suggester:
                 if accept(i):
                     offer(self.texts[i], i, weight)
                     hits += 1
-        starts = self.starts_by_initials if mode == "initials" else self.starts_by_pinyin
-        for p in starts.best(letters, want // 2):
-            text = self.starts[p]
-            if not lead or text.startswith(lead):
-                for i in self.by_chars.best(text, 1):
-                    offer(self.texts[i], i, 1.0)
-                    hits += 1
+        for gram in self.beginnings.lookup(letters, mode == "initials")[: want // 2]:
+            if lead and not gram.startswith(lead):
+                continue
+            best = self.by_chars.best(gram, 1)
+            if best:
+                offer(self.texts[best[0]], best[0], 1.0)
+            else:
+                shown = self.beginnings.shown.get(gram, gram)
+                if self.finds_products(shown):
+                    offer(shown, None, 1.0, composed=True)
+        # no entry spelled that way (runs inside entries do not count): a typo is likelier
         if hits or not letters.isalpha() or len(letters) < 3:
             return
         for variant in _edits(letters):

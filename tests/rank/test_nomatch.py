@@ -1,6 +1,6 @@
 """The nothing-matches decision: pure parts."""
 
-from search.rank.nomatch import coverage, idf, judge, query_terms, weak
+from search.rank.nomatch import coverage, held, idf, judge, query_terms, weak
 
 KW = dict(min_coverage=0.5, dense_threshold=0.9)
 
@@ -28,3 +28,15 @@ def test_verdicts():
     assert not absent.matched and absent.absent == ["特斯拉"]
     assert not judge([], [], texts, 0.5, known_intent=False, absent_brands=[], **KW).matched
     assert judge([], [], texts, None, known_intent=True, absent_brands=[], **KW).to_dict()["matched"]
+
+
+def test_a_compound_counts_for_its_parts_and_latin_ignores_separators():
+    text = "改装外置室外信号汽车车用天线"
+    assert held(text, "天线") == 1.0
+    assert held(text, "室外天线") == 0.0  # not whole, no parts given
+    assert held(text, "室外天线", ["室外", "天线"]) == 1.0
+    assert held(text, "室外天线", ["室外", "天线", "八木"]) == 2 / 3
+    assert held("heyna_official 中古外套", "heynaofficial") == 1.0
+    assert held("heyna official", "heyn") == 0.0  # still whole Latin runs only
+    cov = coverage(["威驰", "室外天线"], [1.0, 1.0], [text], {"室外天线": ["室外", "天线"]})
+    assert cov == 0.5

@@ -114,3 +114,25 @@ def test_bad_query_files(tmp_path):
     bad.write_bytes(b"\xff\xfe\x00bad")
     with pytest.raises(QueryLogError, match="UTF-8"):
         list(read_query_file(bad))
+
+
+def test_beginnings_count_runs_inside_queries_with_common_readings():
+    from search.suggest.beginnings import Beginnings
+
+    b = Beginnings.build(["春季长裙", "长裙", "兰芝隔离霜"], [1, 1, 9], [True, True, False])
+    # 长 is read chang or zhang: the run is found both ways, and inside 春季长裙 too
+    assert b.lookup("changqun", initials=False)[0] == "长裙"
+    assert b.lookup("zhangqun", initials=False)[0] == "长裙"
+    assert b.score["长裙"] == 1 + 5  # inside one query, at the start of another
+    assert b.lookup("gls", initials=True) == ["隔离霜"]
+    assert b.shown["芝隔离"] == "芝隔离霜"
+
+
+def test_pinyin_offers_a_run_seen_inside_a_logged_query(analyzer):
+    lexicon = Lexicon.build(PRODUCTS)
+    phrases = catalog_phrases(PRODUCTS, analyzer, lexicon)
+    s = Suggester.build(phrases, [("春季兰芝面霜", 3), ("兰芝火箭", 1)], analyzer)
+    # 面霜 begins no entry of its own here but is inside a logged query; what is offered finds products
+    got = texts(s, "mianshuang")
+    assert any(t.startswith("面霜") for t in got), got
+    assert all(s.finds_products(t) for t in got)
