@@ -70,8 +70,8 @@ def prepare_vocabulary(
     """Load the dictionary files and build the lexicon and analyzer for ``products``.
 
     The spelling correctors' query counts come from the shop's past queries: the files of
-    ``analysis.query_log`` and the data dir's query log (``indexer queries import`` and
-    logged searches), as it stands at this build.
+    ``analysis.query_log`` and the data dir's query log (``indexer queries import``), as it
+    stands at this build.
     """
     analysis = config.analysis
     brands = [e for p in analysis.brands for e in load_brands(resolve_config_path(p, configs_dir))]

@@ -1,8 +1,8 @@
 """The shop's query log for autocomplete: query -> how often it was searched, kept in the data dir.
 
 It lives outside the index builds (``DATA/suggest/queries.sqlite``), so builds and
-refreshes keep it. ``indexer queries import`` fills it from a file; the search log
-feeds it through :meth:`QueryLog.add`.
+refreshes keep it. ``indexer queries import`` fills it from a file. Every build and refresh
+also counts it for the spelling correctors (``Lexicon.query_terms``).
 """
 
 from __future__ import annotations

@@ -9,7 +9,7 @@ their own (将, 包) alone; this corrector decides by frequency instead.
 catalog titles whose words contain it (title words, product words and brands with products,
 each contributing to every piece of itself) plus the number of past queries containing it
 (:class:`QueryCounts`: ``Lexicon.query_terms``, which every build and refresh counts from the
-data dir's query log, ``indexer queries import`` and logged searches, plus any file of
+data dir's query log (``indexer queries import``) plus any file of
 ``analysis.query_log``; any store of a shop's query log that can count a string).
 
 **Windows.** Each Chinese run is segmented with the dictionary only (no guessing); a window
