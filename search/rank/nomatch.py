@@ -13,6 +13,11 @@ looks at evidence the pipeline already has and decides per query:
 3. **Meaning**: the best dense (embedding) similarity, against a threshold calibrated on
    the shared data (``benchmarks/nomatch_calibrate.py``).
 
+A Chinese word that neither the catalog nor the segmenter's dictionary knows (the segmenter
+guessed it from characters it could not place: ``龙登爱`` in a misspelt ``龙登爱增美``) is no
+evidence either way: it is a typo or a name the engine cannot read, not a product the shop
+lacks. Such words are left out of the coverage; a query made only of them keeps its results.
+
 Nothing matches when none of them holds; the search then returns ``total: 0`` and no
 items, and the candidates it had go into ``related`` (what the page shows under "no
 exact match"), if the profile asks for them.
@@ -134,10 +139,17 @@ def judge(
     min_coverage: float,
     dense_threshold: float,
     parts: Mapping[str, Sequence[str]] | None = None,
+    unknown: Sequence[str] = (),
 ) -> Verdict:
-    """The decision (see the module docstring). ``texts``: the top items' :func:`item_text`."""
+    """The decision (see the module docstring). ``texts``: the top items' :func:`item_text`;
+    ``unknown``: words of ``terms`` no dictionary knows (left out; only those: no verdict)."""
     if known_intent:
         return Verdict(True, "intent", dense=dense)
+    if unknown:
+        if all(t in unknown for t in terms) and not absent_brands:
+            return Verdict(True, "unknown words", dense=dense)
+        kept = [(t, w) for t, w in zip(terms, weights, strict=True) if t not in unknown]
+        terms, weights = [t for t, _ in kept], [w for _, w in kept]
     if not terms:  # only fillers and stopwords: the meaning decides
         matched = dense is not None and dense >= dense_threshold
         return Verdict(matched, "meaning" if matched else "no words", dense=dense)
@@ -168,8 +180,11 @@ def assess(
     terms = query_terms(analyzer.cut(analyzer.normalize(parsed.search_text)), analyzer.stopwords)
     weights = []
     parts: dict[str, list[str]] = {}
+    unknown: list[str] = []
     for t in terms:
         df = lexicon.terms.get(t) or lexicon.latin_terms.get(t) or 0
+        if df == 0 and len(t) >= 2 and _HAN.match(t) and analyzer.word_frequency(t) == 0:
+            unknown.append(t)  # guessed by the segmenter: a typo or a name, not a product the shop lacks
         weights.append(idf(df, n_docs) * (WEAK_WEIGHT if weak(t) else 1.0))
         if len(t) >= 3 and _HAN.match(t):
             pieces = [p for p in analyzer.segment(t) if len(p) >= 2 and p != t]
@@ -187,4 +202,5 @@ def assess(
         min_coverage=config.min_coverage,
         dense_threshold=config.dense_threshold,
         parts=parts,
+        unknown=unknown,
     )

@@ -40,3 +40,32 @@ def test_a_compound_counts_for_its_parts_and_latin_ignores_separators():
     assert held("heyna official", "heyn") == 0.0  # still whole Latin runs only
     cov = coverage(["威驰", "室外天线"], [1.0, 1.0], [text], {"室外天线": ["室外", "天线"]})
     assert cov == 0.5
+
+
+def test_words_no_dictionary_knows_are_no_evidence() -> None:
+    texts = ["兰芝隔离霜 紫色", "雷焱 鲫鱼饵料"]
+    # a misspelt query the segmenter glued into guessed words: the shop cannot tell, results stay
+    verdict = judge(
+        ["龙登爱", "增美"],
+        [5.0, 5.0],
+        texts,
+        0.8,
+        known_intent=False,
+        absent_brands=[],
+        unknown=["龙登爱", "增美"],
+        **KW,
+    )
+    assert verdict.matched and verdict.reason == "unknown words"
+    # the known words still decide: 直升机 is a word, and no item holds it
+    both = judge(
+        ["直升机", "增美"], [5.0, 5.0], texts, 0.8, known_intent=False, absent_brands=[], unknown=["增美"], **KW
+    )
+    assert not both.matched
+    held_word = judge(
+        ["饵料", "儿料"], [1.0, 5.0], texts, 0.8, known_intent=False, absent_brands=[], unknown=["儿料"], **KW
+    )
+    assert held_word.matched and held_word.reason == "words"
+    # a brand the catalog lacks is evidence, whatever the other words
+    assert not judge(
+        ["增美"], [1.0], texts, 0.8, known_intent=False, absent_brands=["特斯拉"], unknown=["增美"], **KW
+    ).matched
