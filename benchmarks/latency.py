@@ -47,6 +47,9 @@ def _wait(url: str, timeout: float = 180) -> None:
     while time.monotonic() < deadline:
         try:
             if httpx.get(url + "/healthz", timeout=2).status_code == 200:
+                # the autocomplete is built in the background at start; a first /suggest waits for it,
+                # so the searches are timed in the steady state, not beside that build
+                httpx.get(url + "/suggest", params={"q": "手"}, timeout=max(1.0, deadline - time.monotonic()))
                 return
         except httpx.HTTPError:
             pass
