@@ -162,12 +162,15 @@ class Suggester:
         size = min(size, MAX_SIZE)
         want = self.by_chars.top_n
         found: dict[str, tuple[float, str]] = {}
+        prior: dict[str, float] = {}  # how much of the group's usage a suggestion is credited with
 
-        def offer(display: str, entry: int | None, weight: float, composed: bool = False) -> None:
+        def offer(display: str, entry: int | None, weight: float, composed: bool = False, typo: bool = False) -> None:
             score = (self.scores[entry] if entry is not None else 0.0) * weight + weight
             old = found.get(display)
             if old is None or old[0] < score:
                 found[display] = (score, "query" if composed or entry is None else self.kinds[entry])
+                # a guessed typo does not inherit how popular the way it continues is
+                prior[display] = TYPO_WEIGHT if typo else 1.0
 
         key = char_key(text)
         if _LETTER.search(key):
@@ -186,7 +189,9 @@ class Suggester:
         groups = {t: _group(t, key, letters, mode) for t in found}
         # a continuation many entries share is a likelier one: add how many entries start that way
         gw = GROUP_WEIGHT if mode == "chars" else GROUP_WEIGHT_TYPED
-        found = {t: (s + gw * math.log1p(self._begun(groups[t], mode)), kind) for t, (s, kind) in found.items()}
+        found = {
+            t: (s + prior[t] * gw * math.log1p(self._begun(groups[t], mode)), kind) for t, (s, kind) in found.items()
+        }
         ranked = sorted(
             found.items(),
             key=lambda kv: (not any(p in char_key(kv[0].lower()) for p in preferred), -kv[1][0], kv[0]),
@@ -220,15 +225,24 @@ class Suggester:
                 offer(self.texts[best[0]], best[0], 1.0)
             else:
                 shown = self.beginnings.shown.get(gram, gram)
-                if self.finds_products(shown):
-                    offer(shown, None, 1.0, composed=True)
-        # no entry spelled that way (runs inside entries do not count): a typo is likelier
+                if not self.finds_products(shown):
+                    continue
+                offer(shown, None, 1.0, composed=True)
+            # a run spelled so with its characters' usual readings (not 之 read *zhu*) is no typo
+            hits += _usual_spelling(gram, mode == "initials") == letters
+        # nothing known is spelled that way: a typo is likelier
         if hits or not letters.isalpha() or len(letters) < 3:
             return
         for variant in _edits(letters):
             for i in self.by_pinyin.best(variant, 4):
                 if accept(i):
-                    offer(self.texts[i], i, TYPO_WEIGHT)
+                    offer(self.texts[i], i, TYPO_WEIGHT, typo=True)
+
+
+def _usual_spelling(run: str, initials: bool) -> str:
+    """How a run of characters is usually typed: each character's most common reading, or its initial."""
+    spelled = [typed_pinyin(ch) for ch in run]
+    return "".join(s[:1] if initials else s for s in spelled)
 
 
 def _group(text: str, key: str, letters: str, mode: str) -> str:
