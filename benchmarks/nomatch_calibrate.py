@@ -12,6 +12,11 @@ only one in twenty judged-irrelevant products reaches it), rounded up to 0.005. 
 pairs are reported alongside, to show how much of them lies above it.
 
 The result goes into ``configs/_base.yaml`` as ``nomatch.dense_threshold``.
+
+The same run gives ``nomatch.rare_dense``: the 25th percentile of the judged-RELEVANT pairs,
+rounded down to 0.005 (``--relevant-percentile``). A product further from the query than
+that is less similar than three quarters of the products annotators found relevant; a word
+only one or two titles hold is held by such a product by coincidence, not as a match.
 """
 
 from __future__ import annotations
@@ -63,6 +68,7 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--data-dir", required=True)
     ap.add_argument("--percentile", type=float, default=95.0)
+    ap.add_argument("--relevant-percentile", type=float, default=25.0)
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args(argv)
     sims = similarities(Path(args.data_dir))
@@ -76,6 +82,7 @@ def main(argv: list[str] | None = None) -> int:
         "percentile": args.percentile,
         "dense_threshold": threshold,
         "relevant_above": round(sum(s >= threshold for s in pos) / max(len(pos), 1), 4),
+        "rare_dense": math.floor(percentile(pos, args.relevant_percentile) * 200) / 200,
     }
     print(json.dumps(out, ensure_ascii=False, indent=None if args.json else 1))
     return 0

@@ -153,6 +153,10 @@ class NoMatchConfig(StrictModel):
     min_coverage: float = Field(0.1, ge=0, le=1)
     #: best dense similarity that alone is a match (calibrated: benchmarks/nomatch_calibrate.py)
     dense_threshold: float = Field(0.905, ge=-1, le=1)
+    #: a query word at most this many titles hold is rare: an item holding it counts only when ...
+    rare_df: int = Field(2, ge=0)
+    #: ... its dense similarity reaches this (calibrated: benchmarks/nomatch_calibrate.py)
+    rare_dense: float = Field(0.88, ge=-1, le=1)
     #: candidates returned as ``related`` when nothing matches (0: none)
     related: int = Field(5, ge=0, le=100)
 

@@ -10,6 +10,11 @@ looks at evidence the pipeline already has and decides per query:
    found in the best-covered of the top items. A word no title holds weighs the most. A
    compound word no item holds whole (室外天线) counts for the share of its parts one holds,
    and a Latin word also matches with separators dropped (``heynaofficial``: ``HEYNA_Official``).
+   A Latin run is one word (``asdfghjkl``, not the dictionary's ``asd`` + ``fghjkl``). A word
+   only one or two titles hold (``律师``, ``火箭``) is held by coincidence unless that item is
+   also close in meaning: its dense similarity must reach ``rare_dense``, calibrated on the
+   shared data as the 25th percentile of products annotators judged relevant (an item further
+   from the query than three quarters of relevant products holds its rarest words by chance).
 3. **Meaning**: the best dense (embedding) similarity, against a threshold calibrated on
    the shared data (``benchmarks/nomatch_calibrate.py``).
 
@@ -66,6 +71,21 @@ class Verdict:
         }
 
 
+def latin_runs(tokens: Iterable[str]) -> list[str]:
+    """The segmenter's tokens with each run of Latin letters and digits joined back into one word
+    (``asd`` + ``fghjkl`` -> ``asdfghjkl``; ``model`` + space + ``3`` stay two)."""
+    out: list[str] = []
+    glued = False
+    for token in tokens:
+        latin = token.isascii() and token.isalnum()
+        if latin and glued and out:
+            out[-1] += token
+        else:
+            out.append(token)
+        glued = latin
+    return out
+
+
 def weak(term: str) -> bool:
     """One Chinese character, one letter or a bare number: matches too much to count alone."""
     return len(term) == 1 or term.isdigit()
@@ -112,16 +132,27 @@ def coverage(
     weights: Sequence[float],
     texts: Iterable[str],
     parts: Mapping[str, Sequence[str]] | None = None,
+    rare: frozenset[str] = frozenset(),
+    far: Sequence[bool] = (),
 ) -> float:
     """The best share (by weight) of the terms that one of the texts holds (``parts``: a compound
-    term's pieces, credited when the whole is not held)."""
+    term's pieces, credited when the whole is not held). ``far[i]``: the i-th text is far in
+    meaning from the query, so the ``rare`` terms it holds do not count."""
     total = sum(weights)
     if total <= 0:
         return 0.0
     parts = parts or {}
     best = 0.0
-    for text in texts:
-        share = sum(w * held(text, t, parts.get(t, ())) for t, w in zip(terms, weights, strict=True)) / total
+    for i, text in enumerate(texts):
+        coincidence = i < len(far) and far[i]
+        share = (
+            sum(
+                w * held(text, t, parts.get(t, ()))
+                for t, w in zip(terms, weights, strict=True)
+                if not (coincidence and t in rare)
+            )
+            / total
+        )
         best = max(best, share)
         if best >= 1.0:
             break
@@ -140,9 +171,12 @@ def judge(
     dense_threshold: float,
     parts: Mapping[str, Sequence[str]] | None = None,
     unknown: Sequence[str] = (),
+    rare: frozenset[str] = frozenset(),
+    far: Sequence[bool] = (),
 ) -> Verdict:
     """The decision (see the module docstring). ``texts``: the top items' :func:`item_text`;
-    ``unknown``: words of ``terms`` no dictionary knows (left out; only those: no verdict)."""
+    ``unknown``: words of ``terms`` no dictionary knows (left out; only those: no verdict);
+    ``rare`` and ``far``: see :func:`coverage`."""
     if known_intent:
         return Verdict(True, "intent", dense=dense)
     if unknown:
@@ -153,7 +187,7 @@ def judge(
     if not terms:  # only fillers and stopwords: the meaning decides
         matched = dense is not None and dense >= dense_threshold
         return Verdict(matched, "meaning" if matched else "no words", dense=dense)
-    cov = coverage(terms, weights, texts, parts)
+    cov = coverage(terms, weights, texts, parts, rare, far)
     absent = list(absent_brands)
     if cov >= min_coverage and not absent:
         return Verdict(True, "words", cov, dense)
@@ -177,12 +211,15 @@ def assess(
         key = lexicon.resolve_brand(name)
         brand = lexicon.brands.get(key) if key else None
         (known if brand is not None and brand.count > 0 else absent).append(name)
-    terms = query_terms(analyzer.cut(analyzer.normalize(parsed.search_text)), analyzer.stopwords)
+    terms = query_terms(latin_runs(analyzer.cut(analyzer.normalize(parsed.search_text))), analyzer.stopwords)
     weights = []
     parts: dict[str, list[str]] = {}
     unknown: list[str] = []
+    rare: set[str] = set()
     for t in terms:
         df = lexicon.terms.get(t) or lexicon.latin_terms.get(t) or 0
+        if 0 < df <= config.rare_df:
+            rare.add(t)
         if df == 0 and len(t) >= 2 and _HAN.match(t) and analyzer.word_frequency(t) == 0:
             unknown.append(t)  # guessed by the segmenter: a typo or a name, not a product the shop lacks
         weights.append(idf(df, n_docs) * (WEAK_WEIGHT if weak(t) else 1.0))
@@ -192,6 +229,8 @@ def assess(
                 parts[t] = pieces
     top = candidates[: config.top_k]
     dense_scores = [c.sources[DENSE][1] for c in candidates if c.sources.get(DENSE)]
+    # an item the dense search did not return has no similarity to judge by: it is not called far
+    far = [bool(c.sources.get(DENSE)) and c.sources[DENSE][1] < config.rare_dense for c in top]
     return judge(
         terms,
         weights,
@@ -203,4 +242,6 @@ def assess(
         dense_threshold=config.dense_threshold,
         parts=parts,
         unknown=unknown,
+        rare=frozenset(rare),
+        far=far,
     )

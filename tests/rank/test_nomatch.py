@@ -1,6 +1,6 @@
 """The nothing-matches decision: pure parts."""
 
-from search.rank.nomatch import coverage, held, idf, judge, query_terms, weak
+from search.rank.nomatch import coverage, held, idf, judge, latin_runs, query_terms, weak
 
 KW = dict(min_coverage=0.5, dense_threshold=0.9)
 
@@ -69,3 +69,33 @@ def test_words_no_dictionary_knows_are_no_evidence() -> None:
     assert not judge(
         ["增美"], [1.0], texts, 0.8, known_intent=False, absent_brands=["特斯拉"], unknown=["增美"], **KW
     ).matched
+
+
+def test_a_latin_run_is_one_word() -> None:
+    assert latin_runs(["asd", "fghjkl"]) == ["asdfghjkl"]
+    assert latin_runs(["model", " ", "3"]) == ["model", " ", "3"]
+    assert latin_runs(["兰芝", "bb", "霜"]) == ["兰芝", "bb", "霜"]
+    assert latin_runs(["xbox", "360", "手柄"]) == ["xbox360", "手柄"]
+
+
+def test_a_rare_word_held_by_an_item_far_in_meaning_is_a_coincidence() -> None:
+    texts = ["律师推荐 办公桌", "兰芝隔离霜"]
+    terms, weights = ["离婚", "律师"], [1.0, 1.0]
+    assert coverage(terms, weights, texts) == 0.5
+    # the only title holding 律师 is far from the query: its rare word does not count
+    assert coverage(terms, weights, texts, rare=frozenset({"律师"}), far=[True, False]) == 0.0
+    # close in meaning, it does; and a word many titles hold is never discounted
+    assert coverage(terms, weights, texts, rare=frozenset({"律师"}), far=[False, False]) == 0.5
+    assert coverage(terms, weights, texts, rare=frozenset(), far=[True, True]) == 0.5
+    verdict = judge(
+        terms,
+        weights,
+        texts,
+        0.87,
+        known_intent=False,
+        absent_brands=[],
+        rare=frozenset({"律师"}),
+        far=[True, False],
+        **KW,
+    )
+    assert not verdict.matched and verdict.coverage == 0.0
