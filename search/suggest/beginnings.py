@@ -61,13 +61,18 @@ class Beginnings:
         self.by_initials: dict[str, list[str]] = by_initials
 
     @classmethod
-    def build(cls, keys: Sequence[str], weights: Sequence[float], starts: Sequence[bool]) -> Beginnings:
+    def build(
+        cls, keys: Sequence[str], weights: Sequence[float], starts: Sequence[bool], shows: Sequence[bool] | None = None
+    ) -> Beginnings:
         """``keys``: entries' character keys; ``weights``: how much each counts; ``starts``: whether a
-        run at its very beginning is where a shopper began typing (logged queries)."""
+        run at its very beginning is where a shopper began typing (logged queries); ``shows``: whether
+        a key may be offered (a logged query that finds nothing only counts; default: every key)."""
         score: dict[str, float] = defaultdict(float)
         shown: dict[str, str] = {}
         shown_weight: dict[str, float] = {}
-        for key, weight, start in zip(keys, weights, starts, strict=True):
+        if shows is None:
+            shows = [True] * len(keys)
+        for key, weight, start, show in zip(keys, weights, starts, shows, strict=True):
             for m in _HAN.finditer(key):
                 run, at = m.group(), m.start()
                 for i in range(len(run) - 1):
@@ -77,7 +82,7 @@ class Beginnings:
                         gram = run[i : i + n]
                         w = weight * (START_WEIGHT if start and at + i == 0 else 1.0)
                         score[gram] += w
-                        if w > shown_weight.get(gram, -1.0):
+                        if show and w > shown_weight.get(gram, -1.0):
                             shown_weight[gram] = w
                             shown[gram] = key[at + i : at + i + SHOWN_CHARS]
         by_pinyin: dict[str, list[str]] = defaultdict(list)
@@ -93,7 +98,9 @@ class Beginnings:
                 grams.sort(key=lambda g: (-score[g], g))
                 del grams[TOP:]
         kept = {g for index in (by_pinyin, by_initials) for grams in index.values() for g in grams}
-        return cls({g: score[g] for g in kept}, {g: shown[g] for g in kept}, dict(by_pinyin), dict(by_initials))
+        return cls(
+            {g: score[g] for g in kept}, {g: shown[g] for g in kept if g in shown}, dict(by_pinyin), dict(by_initials)
+        )
 
     def lookup(self, letters: str, initials: bool) -> list[str]:
         """The runs ``letters`` types exactly (as full pinyin, or as initials), most used first."""

@@ -74,7 +74,16 @@ def products_found(query: str, analyzer: ChineseAnalyzer, df: dict[str, int]) ->
 class Suggester:
     """The autocomplete structure of one build and query log (immutable; build a new one to refresh)."""
 
-    def __init__(self, texts: list[str], kinds: list[str], searches: list[int], products: list[int]) -> None:
+    def __init__(
+        self,
+        texts: list[str],
+        kinds: list[str],
+        searches: list[int],
+        products: list[int],
+        unfound: Iterable[tuple[str, int]] = (),
+    ) -> None:
+        """``unfound``: logged (query, count) that find nothing: never offered, but they still say
+        how shoppers begin a query (their character runs count in :class:`Beginnings`)."""
         self.texts = texts
         self.kinds = kinds
         self.searches = searches
@@ -98,13 +107,16 @@ class Suggester:
         words = [(k, i) for k, i in chars if kinds[i] != "query" or len(k) <= 4]
         self.by_word = PrefixIndex(words, self.scores)
         # every 2- and 3-character run, by the pinyin and initials that type it (see beginnings.py)
+        unfound = [(char_key(q), n) for q, n in unfound]
         self.beginnings = Beginnings.build(
-            self.keys,
+            self.keys + [q for q, _ in unfound],
             [
                 max(s, 1) if k == "query" else s + CATALOG_WEIGHT * p
                 for s, p, k in zip(searches, products, kinds, strict=True)
-            ],
-            [k == "query" or s > 0 for s, k in zip(searches, kinds, strict=True)],
+            ]
+            + [max(n, 1) for _, n in unfound],
+            [k == "query" or s > 0 for s, k in zip(searches, kinds, strict=True)] + [True] * len(unfound),
+            [True] * len(self.keys) + [False] * len(unfound),
         )
         self.finds: Callable[[str], int] = lambda text: 1  # set by build(): whether a phrase finds products
         self._found: dict[str, bool] = {}
@@ -126,6 +138,7 @@ class Suggester:
                 if key and n > 0 and key not in entries:
                     entries[key] = [text, kind, 0, n]
         df = phrases.df
+        unfound: list[tuple[str, int]] = []
         for query, count in log:
             key = char_key(query)
             if not key:
@@ -137,8 +150,10 @@ class Suggester:
             found = products_found(query, analyzer, df)
             if found > 0:
                 entries[key] = [query, "query", count, found]
+            else:
+                unfound.append((query, count))
         rows = list(entries.values())
-        out = cls([r[0] for r in rows], [r[1] for r in rows], [r[2] for r in rows], [r[3] for r in rows])
+        out = cls([r[0] for r in rows], [r[1] for r in rows], [r[2] for r in rows], [r[3] for r in rows], unfound)
         out.finds = lambda text: products_found(text, analyzer, df)
         return out
 

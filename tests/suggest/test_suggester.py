@@ -136,3 +136,25 @@ def test_pinyin_offers_a_run_seen_inside_a_logged_query(analyzer):
     got = texts(s, "mianshuang")
     assert any(t.startswith("面霜") for t in got), got
     assert all(s.finds_products(t) for t in got)
+
+
+def test_queries_that_find_nothing_count_for_beginnings_but_are_never_shown():
+    from search.suggest.beginnings import Beginnings
+
+    b = Beginnings.build(["面霜保湿", "面霜火箭"], [1, 50], [True, True], shows=[True, False])
+    assert b.score["面霜"] == 5 + 250  # both count for how shoppers begin
+    assert b.shown["面霜"] == "面霜保湿"  # only the one that may be offered is shown
+    assert "霜火箭" not in b.shown
+
+
+def test_a_logged_query_that_finds_nothing_still_says_how_shoppers_begin(analyzer):
+    lexicon = Lexicon.build(PRODUCTS)
+    phrases = catalog_phrases(PRODUCTS, analyzer, lexicon)
+    # 跑鞋 is typed at the start of queries that find nothing (火箭 is sold nowhere) ...
+    log = [("跑鞋火箭", 40), ("跑步鞋", 1)]
+    s = Suggester.build(phrases, log, analyzer)
+    assert s.beginnings.score["跑鞋"] >= 40 * 5
+    got = texts(s, "paoxie", 50)
+    # ... so those runs rank, but nothing offered is a query that finds nothing
+    assert "跑鞋火箭" not in got
+    assert all(s.finds_products(t) for t in got)
