@@ -86,7 +86,7 @@ def test_the_query_log_feeds_suggestions_and_finds_only_what_exists(engine, samp
     assert "火箭发射器" not in [s.text for s in service.get(engine.index).suggest("huojian", 50)]
 
 
-@pytest.mark.parametrize("q", ["qwzxv", "火箭发射器", "lorem ipsum dolor", "嗯嗯嗯嗯"])
+@pytest.mark.parametrize("q", ["qwzxv", "火箭发射器", "lorem ipsum dolor", "嗯嗯嗯嗯", "asdfghjkl", "mnbvcxz"])
 def test_nothing_matches_gives_zero_results_and_related(client, q):
     from search.api import metrics
 
