@@ -10,7 +10,9 @@ body shape, see :mod:`search.api.errors`.
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
+import threading
 import traceback
 from collections.abc import Callable
 
@@ -36,16 +38,40 @@ class InputError(SearchError, ValueError):
     exit_code = EXIT_INPUT
 
 
+_interrupt = threading.Event()
+
+
+def _on_interrupt(signum: int, frame: object) -> None:
+    _interrupt.set()
+    raise KeyboardInterrupt
+
+
+def raise_if_interrupted() -> None:
+    """Raise KeyboardInterrupt if Ctrl-C arrived during this command, even where Python swallowed it.
+
+    Python raises Ctrl-C wherever the main thread happens to be; inside a finaliser or a
+    callback it is only printed ("Exception ignored") and the work goes on. Call this before a
+    step that cannot be taken back (publishing a build), so an interrupted command never
+    completes it.
+    """
+    if _interrupt.is_set():
+        raise KeyboardInterrupt
+
+
 def run_command(
     command: Callable[[argparse.Namespace], int], args: argparse.Namespace, interrupted: str | None = None
 ) -> int:
     """Run one CLI command and turn what escapes it into an exit code.
 
     A :class:`SearchError` prints ``error: MESSAGE`` and exits with its ``exit_code``;
-    Ctrl-C prints ``interrupted`` (when given) and exits 130; any other exception is a bug:
+    Ctrl-C prints ``interrupted`` (when given) and exits 130, also when Python swallowed it
+    before a step :func:`raise_if_interrupted` guards; any other exception is a bug:
     its traceback is printed under ``internal error`` and the exit code is 1, never the
     "bad input" code.
     """
+    _interrupt.clear()
+    main = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGINT, _on_interrupt) if main else None
     try:
         return command(args)
     except KeyboardInterrupt:
@@ -69,3 +95,6 @@ def run_command(
         traceback.print_exc(file=sys.stderr)
         print(f"internal error (a bug, not bad input): {type(exc).__name__}: {exc}", file=sys.stderr)
         return EXIT_ERROR
+    finally:
+        if main and previous is not None:
+            signal.signal(signal.SIGINT, previous)

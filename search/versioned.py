@@ -38,7 +38,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from search.errors import EXIT_LOCKED, SearchError
+from search.errors import EXIT_LOCKED, SearchError, raise_if_interrupted
 
 MANIFEST = "manifest.json"
 PARTIAL = ".partial"
@@ -237,6 +237,7 @@ class VersionedDir:
         version = Publication(self.new_partial(name))
         try:
             yield version
+            raise_if_interrupted()  # a Ctrl-C swallowed somewhere inside the block still stops it here
             version.final = self.publish(version.path)
         except BaseException:
             if discard is not None:

@@ -136,3 +136,34 @@ def test_a_kill_at_any_step_of_publication_leaves_a_complete_live_version(tmp_pa
     # the next writer clears what the killed ones left behind
     _publish(versions, "last")
     assert not list((root / "versions").glob("*.partial")) and len(versions.versions()) == 2
+
+
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")  # the swallowed Ctrl-C
+def test_a_ctrl_c_python_swallowed_still_stops_the_publishing(tmp_path):
+    import argparse
+
+    from search.errors import EXIT_INTERRUPTED, run_command
+
+    versions = VersionedDir(tmp_path / "root", tmp_path / "root" / "versions")
+    _publish(versions, "one")
+
+    class Finalised:
+        def __del__(self):
+            os.kill(os.getpid(), signal.SIGINT)  # Ctrl-C lands inside a finaliser: Python only prints it
+
+    def build(args):
+        with versions.lock(), versions.publishing() as version:
+            (version.path / "data.txt").write_text("two", encoding="utf-8")
+            (version.path / "sub").mkdir()
+            (version.path / "sub" / "part.txt").write_text("two", encoding="utf-8")
+            (version.path / "manifest.json").write_text("{}", encoding="utf-8")
+            Finalised()  # collected at once; the interrupt is swallowed and the block goes on
+        return 0
+
+    previous = signal.getsignal(signal.SIGINT)
+    try:
+        assert run_command(build, argparse.Namespace(), interrupted="interrupted") == EXIT_INTERRUPTED
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    assert _live_text(versions) == "one"
+    assert not [p for p in (tmp_path / "root" / "versions").iterdir() if p.name.endswith(".partial")]
