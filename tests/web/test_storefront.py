@@ -89,11 +89,20 @@ def test_pinyin_suggestion_by_keyboard_then_highlighted_results(page, server):
         assert page.locator("#q-suggestions").is_hidden()
         assert url_params(page).get("q") == [first]
         page.keyboard.press("Control+A")
-        page.keyboard.type("lanzhi")
+        typed = "lanzhi"
     else:  # an API without suggestions: the box still searches on Enter
-        page.keyboard.type("兰芝")
+        typed = "兰芝"
+    page.keyboard.type(typed)
     page.keyboard.press("Enter")
-    page.wait_for_selector(".ais-Hits-list .hit")
+    wait_url(page, lambda p: p.get("q") == [typed], f"q={typed}")
+    try:  # the new results, once rendered (not the previous query's list being replaced)
+        page.wait_for_function(
+            "() => { const t = [...document.querySelectorAll('.hit-title')];"
+            " return t.length > 0 && t.every(e => e.innerText.trim()); }",
+            timeout=15000,
+        )
+    finally:
+        screenshot(page, "desktop-results-typed")
     titles = page.locator(".hit-title").all_inner_texts()
     assert any("兰芝" in t or "蘭芝" in t or "laneige" in t.lower() for t in titles[:5]), titles[:5]
     probe = server.get("/search", q="兰芝隔离霜", highlight="true", size=1).json()
