@@ -96,5 +96,6 @@ def run_command(
         print(f"internal error (a bug, not bad input): {type(exc).__name__}: {exc}", file=sys.stderr)
         return EXIT_ERROR
     finally:
+        _interrupt.clear()  # the record belongs to this command only (library callers never see it)
         if main and previous is not None:
             signal.signal(signal.SIGINT, previous)

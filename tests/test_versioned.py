@@ -167,3 +167,5 @@ def test_a_ctrl_c_python_swallowed_still_stops_the_publishing(tmp_path):
         signal.signal(signal.SIGINT, previous)
     assert _live_text(versions) == "one"
     assert not [p for p in (tmp_path / "root" / "versions").iterdir() if p.name.endswith(".partial")]
+    # the record of that Ctrl-C ended with its command: publishing outside a command is unaffected
+    assert _live_text(versions) == "one" and _publish(versions, "three") and _live_text(versions) == "three"
