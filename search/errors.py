@@ -69,8 +69,9 @@ def run_command(
     its traceback is printed under ``internal error`` and the exit code is 1, never the
     "bad input" code.
     """
-    _interrupt.clear()
-    main = threading.current_thread() is threading.main_thread()
+    main = threading.current_thread() is threading.main_thread()  # only there does Python handle signals
+    if main:
+        _interrupt.clear()
     previous = signal.signal(signal.SIGINT, _on_interrupt) if main else None
     try:
         return command(args)
@@ -96,6 +97,7 @@ def run_command(
         print(f"internal error (a bug, not bad input): {type(exc).__name__}: {exc}", file=sys.stderr)
         return EXIT_ERROR
     finally:
-        _interrupt.clear()  # the record belongs to this command only (library callers never see it)
-        if main and previous is not None:
-            signal.signal(signal.SIGINT, previous)
+        if main:
+            _interrupt.clear()  # the record belongs to this command only (library callers never see it)
+            if previous is not None:
+                signal.signal(signal.SIGINT, previous)
