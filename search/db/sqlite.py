@@ -30,6 +30,23 @@ def _least(*args: Any) -> Any:
     return min(values) if values else None
 
 
+def use_wal(conn: sqlite3.Connection, timeout_s: float) -> None:
+    """Switch a connection's file to WAL (readers go on while one writer writes).
+
+    Several processes or threads opening a new file at once can get "database is locked" here
+    without SQLite waiting (its busy timeout does not cover this switch): retry until ``timeout_s``.
+    """
+    deadline = time.monotonic() + timeout_s
+    while True:
+        try:
+            conn.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.02)
+
+
 class _SQLiteTx:
     dialect = "sqlite"
 
@@ -83,7 +100,7 @@ class SQLiteDatabase:
             return conn
         self.path.parent.mkdir(parents=True, exist_ok=True)
         conn = sqlite3.connect(self.path, timeout=self.timeout_s, isolation_level=None, check_same_thread=False)
-        conn.execute("PRAGMA journal_mode=WAL")
+        use_wal(conn, self.timeout_s)
         conn.execute("PRAGMA synchronous=FULL")
         conn.execute("PRAGMA secure_delete=ON")
         with self._lock:

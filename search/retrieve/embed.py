@@ -22,6 +22,7 @@ from typing import Protocol, runtime_checkable
 
 import numpy as np
 
+from search.db.sqlite import use_wal
 from search.errors import InputError
 
 
@@ -143,7 +144,7 @@ class EmbeddingCache:
     def __init__(self, path: Path, model: str, dim: int) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         self._conn = sqlite3.connect(str(path), timeout=30, check_same_thread=False)
-        self._conn.execute("PRAGMA journal_mode=WAL")
+        use_wal(self._conn, 30)
         self._conn.execute("CREATE TABLE IF NOT EXISTS vectors (key TEXT PRIMARY KEY, vec BLOB NOT NULL)")
         self._model = model
         self._dim = dim

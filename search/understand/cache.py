@@ -20,6 +20,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from search.db.sqlite import use_wal
 from search.text.normalize import normalize
 
 __all__ = ["ParseCache"]
@@ -64,7 +65,7 @@ class ParseCache:
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             db = sqlite3.connect(self.path, timeout=1.0, check_same_thread=False, isolation_level=None)
-            db.execute("PRAGMA journal_mode=WAL")
+            use_wal(db, 1.0)
             db.execute(_SCHEMA)
             db.execute("DELETE FROM llm_parse WHERE created < ?", (self._clock() - self.ttl_s,))
             self._db = db
